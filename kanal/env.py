@@ -1,0 +1,78 @@
+"""Reading settings from the environment, with production safety checks.
+
+Local defaults are convenient and insecure on purpose; :func:`check_production`
+refuses to start a production process that still uses one of them, naming the
+variable to fix.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+DEV_SECRET_KEY = "django-insecure-kanal-local-development-key-do-not-use-in-production"
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use true or false.")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from exc
+
+
+def check_production(
+    *,
+    secret_key: str,
+    debug: bool,
+    allowed_hosts: list[str],
+    database_url: str,
+    base_domain: str,
+) -> None:
+    """Raise ImproperlyConfigured naming the first unsafe production setting."""
+    problems: list[str] = []
+    if not secret_key or secret_key == DEV_SECRET_KEY or len(secret_key) < 50:
+        problems.append(
+            "SECRET_KEY must be set to a random value of at least 50 characters "
+            "(the local development default is refused)."
+        )
+    if debug:
+        problems.append("DEBUG must be false in production.")
+    if not allowed_hosts or "*" in allowed_hosts:
+        problems.append("ALLOWED_HOSTS must list the served domains; '*' is refused.")
+    if not database_url:
+        problems.append("DATABASE_URL must be set; the embedded PostgreSQL is for development.")
+    if base_domain in {"", "localhost"}:
+        problems.append("KANAL_BASE_DOMAIN must be the public domain (e.g. kanal.id).")
+    if problems:
+        raise ImproperlyConfigured(
+            "Refusing to start with KANAL_ENV=production: " + " ".join(problems)
+        )

@@ -1,0 +1,37 @@
+"""Server-rendered landing pages: the vendor's site and each city's home."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cityconfig.selectors import category_tree, city_profile
+from tenants.models import City, CityStatus
+
+
+def platform_home(request: HttpRequest) -> HttpResponse:
+    cities = City.objects.exclude(schema_name="public").filter(status=CityStatus.ACTIVE)
+    return render(request, "kanal/platform_home.html", {"cities": cities})
+
+
+def city_home(request: HttpRequest) -> HttpResponse:
+    profile = city_profile()
+    return render(
+        request,
+        "kanal/city_home.html",
+        {"city": request.tenant, "profile": profile, "groups": category_tree()},
+    )
+
+
+def city_logo(request: HttpRequest) -> HttpResponse:
+    """The city's logo from its config assets (only files under tenant_configs/assets)."""
+    from django.conf import settings
+    from django.http import FileResponse, Http404
+
+    logo = city_profile().branding.get("logo", "")
+    assets = (settings.TENANT_CONFIG_DIR / "assets").resolve()
+    path = (settings.TENANT_CONFIG_DIR / logo).resolve()
+    if not logo or not path.is_relative_to(assets) or not path.is_file():
+        raise Http404("logo")
+    content_type = "image/svg+xml" if path.suffix == ".svg" else None
+    return FileResponse(path.open("rb"), content_type=content_type)

@@ -1,0 +1,140 @@
+"""Developer entry points behind scripts/demo.sh and scripts/test.sh.
+
+Both need a PostgreSQL: the one in DATABASE_URL when set (checked, and its
+database created if missing), else an embedded server (the ``pgserver``
+package) under ``.kanal/pgdata`` that lives as long as this process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PGDATA = Path(os.environ.get("KANAL_PGDATA", ROOT / ".kanal" / "pgdata"))
+PYTHON = sys.executable
+
+
+def fail(message: str) -> None:
+    print(f"\n✗ {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _connect(url: str, dbname: str | None = None):
+    import psycopg2
+
+    parsed = urlparse(url)
+    params = {
+        "host": parsed.hostname
+        or dict(p.split("=", 1) for p in parsed.query.split("&") if "=" in p).get("host"),
+        "port": parsed.port or 5432,
+        "user": parsed.username or "postgres",
+        "password": parsed.password or None,
+        "dbname": dbname or parsed.path.lstrip("/") or "postgres",
+        "connect_timeout": 5,
+    }
+    return psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+
+
+def ensure_external_database(url: str) -> str:
+    """Check the server in DATABASE_URL answers; create its database if missing."""
+    import psycopg2
+
+    dbname = urlparse(url).path.lstrip("/")
+    try:
+        conn = _connect(url, "postgres")
+    except psycopg2.OperationalError as exc:
+        fail(f"PostgreSQL in DATABASE_URL is not reachable ({url}):\n  {exc}".rstrip())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{dbname}"')
+            print(f"==> Created database {dbname}")
+    conn.close()
+    return url
+
+
+def start_embedded_database():
+    """Start (or join) the embedded PostgreSQL; it stops when this process exits."""
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    run_dir = PGDATA.parent / "run"
+    run_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(run_dir))  # pgserver's platformdirs asks
+    import pgserver
+
+    print(f"==> Starting embedded PostgreSQL in {PGDATA}")
+    server = pgserver.get_server(PGDATA, cleanup_mode="stop")
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'kanal';")
+    if "(1 row)" not in exists:
+        server.psql("CREATE DATABASE kanal;")
+    return server, f"postgresql://postgres@/kanal?host={PGDATA}"
+
+
+def database_url() -> tuple[str, object | None]:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        print("==> Using DATABASE_URL")
+        return ensure_external_database(url), None
+    server, url = start_embedded_database()
+    return url, server
+
+
+def manage(*args: str, env: dict) -> None:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        fail(f"manage.py {' '.join(args)} failed (exit {result.returncode})")
+
+
+def demo(argv: list[str]) -> int:
+    url, _server = database_url()
+    env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "development"}
+    configs = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tenant_configs").glob("*.yaml"))
+    print("==> Migrating the public schema and every city")
+    manage("migrate_schemas", "--executor=standard", "-v", "0", env=env)
+    print("==> Onboarding the seed cities")
+    manage("onboard", *configs, "--apply", "--actor", "demo", env=env)
+    print("==> Demo accounts and data")
+    manage("seed_demo", env=env)
+    addr = os.environ.get("KANAL_DEMO_ADDR", "127.0.0.1:8000")
+    port = addr.rsplit(":", 1)[-1]
+    print(f"\n==> Serving on port {port} (Ctrl-C stops):")
+    for path in configs:
+        slug = Path(path).stem
+        print(
+            f"    http://{slug}.localhost:{port}/        admin: http://{slug}.localhost:{port}/admin/"
+        )
+    print(f"    vendor site and admin: http://localhost:{port}/admin/\n")
+    try:
+        return subprocess.call([PYTHON, "manage.py", "runserver", addr, *argv], cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        print("\nStopped.")
+        return 0
+
+
+def test(argv: list[str]) -> int:
+    url, _server = database_url()
+    env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "test"}
+    print("==> ruff")
+    lint = subprocess.call([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT, env=env)
+    if lint != 0:
+        fail("ruff found problems")
+    print("==> pytest")
+    try:
+        return subprocess.call([PYTHON, "-m", "pytest", *argv], cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"demo", "test"}:
+        fail("usage: scripts/dev.py demo|test [args...]")
+    command, argv = sys.argv[1], sys.argv[2:]
+    return demo(argv) if command == "demo" else test(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
