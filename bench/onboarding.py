@@ -76,7 +76,8 @@ def main() -> None:
             created += 1
         results[checkpoint] = [create(created + i) for i in range(args.sample)]
         created += args.sample
-        print(f"creating a city with {checkpoint - args.sample}+ cities: {summary(results[checkpoint])}")
+        existing = checkpoint - args.sample
+        print(f"creating a city with {existing}+ cities: {summary(results[checkpoint])}")
     low = sorted(results[checkpoints[0]])[len(results[checkpoints[0]]) // 2]
     high = sorted(results[checkpoints[-1]])[len(results[checkpoints[-1]]) // 2]
     print(f"ratio median({checkpoints[-1]}) / median({checkpoints[0]}): {high / low:.2f}")
@@ -85,7 +86,10 @@ def main() -> None:
     call_command("migrate_schemas", app, previous, "--tenant", verbosity=0)
     start = time.perf_counter()
     call_command(
-        "migrate_schemas", "--tenant", "--executor=multiprocessing", verbosity=0,
+        "migrate_schemas",
+        "--tenant",
+        "--executor=multiprocessing",
+        verbosity=0,
     )
     elapsed = time.perf_counter() - start
     print(

@@ -38,8 +38,9 @@ def setup_django(*, fresh: bool = True) -> None:
     os.environ.setdefault("KANAL_ENV", "development")
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kanal.settings")
-    import kanal  # noqa: F401
     import django
+
+    import kanal  # noqa: F401
 
     django.setup()
     from django.core.management import call_command

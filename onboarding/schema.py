@@ -60,6 +60,8 @@ OPD_KINDS = (
     "bidang",
     "upt",
     "rsud",
+    "biro",
+    "bumd",
     "kota_administrasi",
     "kabupaten_administrasi",
     "kecamatan",
@@ -304,6 +306,10 @@ class Calendar(Strict):
 
 
 class ChannelPolicy(Strict):
+    """Per-channel overrides: a 112 call or a letter carries no photo, and
+    browsers strip GPS from uploads while the native app sends the camera's own."""
+
+    photo_required: bool | None = None
     missing_exif: Literal["pass", "warn", "fail"] | None = None
     missing_gps: Literal["pass", "warn", "fail"] | None = None
     max_photo_age: Duration | None = None

@@ -96,11 +96,14 @@ def secret_category(cities):
     return "Kategori Rahasia Mataram"
 
 
-def make_admin(city, username="diskominfo"):
+def logged_in_admin(city, username="diskominfo") -> Client:
+    """A browser on the city's host, logged in as a new superuser of that city."""
     connection.set_tenant(city)
-    user = get_user_model().objects.create_superuser(username, f"{username}@x.test", "pw-Kanal-123")
+    get_user_model().objects.create_superuser(username, f"{username}@x.test", "pw-Kanal-123")
+    browser = Client(HTTP_HOST=f"{city.slug}.localhost")
+    assert browser.login(username=username, password="pw-Kanal-123")
     connection.set_schema_to_public()
-    return user
+    return browser
 
 
 def test_data_made_in_mataram_is_invisible_from_pangkalpinang_pages(secret_category, city_client):
@@ -109,16 +112,12 @@ def test_data_made_in_mataram_is_invisible_from_pangkalpinang_pages(secret_categ
 
 
 def test_data_made_in_mataram_is_invisible_in_pangkalpinang_admin(cities, secret_category):
-    mataram_admin = Client(HTTP_HOST="mataram.localhost")
-    mataram_admin.login(username=make_admin(cities["mataram"]).username, password="pw-Kanal-123")
+    mataram_admin = logged_in_admin(cities["mataram"])
     page = mataram_admin.get("/admin/cityconfig/category/")
     assert page.status_code == 200
     assert secret_category in page.content.decode()
 
-    pangkal_admin = Client(HTTP_HOST="pangkalpinang.localhost")
-    pangkal_admin.login(
-        username=make_admin(cities["pangkalpinang"]).username, password="pw-Kanal-123"
-    )
+    pangkal_admin = logged_in_admin(cities["pangkalpinang"])
     page = pangkal_admin.get("/admin/cityconfig/category/")
     assert page.status_code == 200
     assert "Jalan" in page.content.decode()  # its own categories are listed
@@ -126,10 +125,7 @@ def test_data_made_in_mataram_is_invisible_in_pangkalpinang_admin(cities, secret
 
 
 def test_a_mataram_session_does_not_log_in_on_pangkalpinang(cities):
-    browser = Client(HTTP_HOST="mataram.localhost")
-    assert browser.login(
-        username=make_admin(cities["mataram"], "lurah").username, password="pw-Kanal-123"
-    )
+    browser = logged_in_admin(cities["mataram"], "lurah")
     assert browser.get("/admin/").status_code == 200
     # The same cookie jar sent to another city's host: no session there.
     response = browser.get("/admin/", HTTP_HOST="pangkalpinang.localhost")
