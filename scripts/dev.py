@@ -8,6 +8,7 @@ package) under ``.kanal/pgdata`` that lives as long as this process.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,28 @@ def database_url() -> tuple[str, object | None]:
     return url, server
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_foreground(args: list[str], env: dict) -> int:
+    """Run a long-lived child; Ctrl-C or SIGTERM stops it, then this process exits
+    normally so the embedded PostgreSQL is stopped too (pgserver's atexit)."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGHUP, _raise_interrupt)
+    child = subprocess.Popen(args, cwd=ROOT, env=env)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        print("\nStopped.")
+        return 130
+
+
 def manage(*args: str, env: dict) -> None:
     result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=False)
     if result.returncode != 0:
@@ -108,11 +131,7 @@ def demo(argv: list[str]) -> int:
             f"    http://{slug}.localhost:{port}/        admin: http://{slug}.localhost:{port}/admin/"
         )
     print(f"    vendor site and admin: http://localhost:{port}/admin/\n")
-    try:
-        return subprocess.call([PYTHON, "manage.py", "runserver", addr, *argv], cwd=ROOT, env=env)
-    except KeyboardInterrupt:
-        print("\nStopped.")
-        return 0
+    return run_foreground([PYTHON, "manage.py", "runserver", "--noreload", addr, *argv], env)
 
 
 def test(argv: list[str]) -> int:
@@ -123,10 +142,7 @@ def test(argv: list[str]) -> int:
     if lint != 0:
         fail("ruff found problems")
     print("==> pytest")
-    try:
-        return subprocess.call([PYTHON, "-m", "pytest", *argv], cwd=ROOT, env=env)
-    except KeyboardInterrupt:
-        return 130
+    return run_foreground([PYTHON, "-m", "pytest", *argv], env)
 
 
 def main() -> int:
