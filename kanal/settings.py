@@ -88,6 +88,11 @@ TENANT_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "cityconfig",
+    "people",
+    "verification",
+    "routing",
+    "reports",
+    "notifications",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -168,6 +173,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".kanal" / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TENANT_CONFIG_DIR = BASE_DIR / "tenant_configs"
+
+# Where one-time codes go: console in development, memory in tests; an SMS or
+# WhatsApp gateway class in production.
+KANAL_OTP_SENDER = env_str(
+    "KANAL_OTP_SENDER",
+    {"test": "people.otp.MemorySender"}.get(KANAL_ENV, "people.otp.ConsoleSender"),
+)
 
 LOGGING = {
     "version": 1,

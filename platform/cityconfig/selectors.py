@@ -25,3 +25,16 @@ def category_tree() -> list[GroupWithCategories]:
         Prefetch("categories", queryset=Category.objects.active(), to_attr="active_categories")
     )
     return [GroupWithCategories(g, g.active_categories) for g in groups if g.active_categories]
+
+
+def verification_policy(profile: CityProfile | None = None):
+    """The city's verification policy as a typed object."""
+    from onboarding.schema import Verification
+
+    return Verification.model_validate((profile or city_profile()).verification)
+
+
+def features(profile: CityProfile | None = None):
+    from onboarding.schema import Features
+
+    return Features.model_validate((profile or city_profile()).features)

@@ -1,0 +1,97 @@
+"""People of one city: citizens who report, and the roles of its staff.
+
+Staff are Django users of the city's own schema; a role ties a user to what
+they may do and, for OPD roles, to the OPD they act for.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Citizen(models.Model):
+    """A reporter, known by a verified phone number (E.164, e.g. +6281234567890)."""
+
+    phone = models.CharField(_("nomor telepon"), max_length=20, unique=True)
+    name = models.CharField(_("nama"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("terdaftar"), auto_now_add=True)
+    verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("warga")
+        verbose_name_plural = _("warga")
+
+    def __str__(self) -> str:
+        return self.name or masked_phone(self.phone)
+
+
+def masked_phone(phone: str) -> str:
+    """+6281234567890 → +62812••••890: enough for staff to recognise, safe in logs."""
+    return phone[:6] + "••••" + phone[-3:] if len(phone) > 9 else "••••"
+
+
+class OtpChallenge(models.Model):
+    """A one-time code sent to a phone. Only a keyed hash of the code is stored."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kode OTP")
+        verbose_name_plural = _("kode OTP")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{masked_phone(self.phone)} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    SURVEY_OFFICER = "survey_officer", _("Petugas survei lapangan")
+    OPD_RESPONDER = "opd_responder", _("Petugas OPD")
+    OPD_HEAD = "opd_head", _("Kepala OPD")
+    COMMAND_CENTER = "command_center", _("Command center")
+    DISKOMINFO_ADMIN = "diskominfo_admin", _("Admin Diskominfo")
+
+
+OPD_ROLES = {Role.OPD_RESPONDER, Role.OPD_HEAD}
+
+
+class StaffRole(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kanal_roles"
+    )
+    role = models.CharField(_("peran"), max_length=24, choices=Role.choices)
+    opd = models.ForeignKey(
+        "cityconfig.Opd",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_roles",
+        help_text=_("Wajib untuk petugas dan kepala OPD."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("peran petugas")
+        verbose_name_plural = _("peran petugas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "opd"], nulls_distinct=False, name="staff_role_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["opd_responder", "opd_head"])
+                | models.Q(opd__isnull=False),
+                name="staff_role_opd_roles_need_opd",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}" + (f" · {self.opd}" if self.opd else "")

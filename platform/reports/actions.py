@@ -1,0 +1,462 @@
+"""Everything that changes a report after intake: triage, survey, the OPD
+workflow, the citizen's confirmation, merging and moderation.
+
+Each action locks the report row, checks the transition and the actor's right
+to make it (:mod:`reports.permissions`), changes it, and writes the timeline and
+outbox in the same transaction. Failures are ServiceErrors; nothing is
+half-changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+from people.actors import Actor
+from routing.services import escalation_target
+
+from cityconfig.models import Opd
+from cityconfig.selectors import city_profile, verification_policy
+from kanal.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reports.models import OPEN_STATUSES, Report, Status
+from reports.routing_step import route_and_assign
+from reports.selectors import report_for
+from reports.timeline import record, tell_opd, tell_reporters
+
+
+def _status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value
+
+
+def transit(
+    report: Report,
+    actor: Actor,
+    name: str,
+    *,
+    note: str = "",
+    public: bool = True,
+    data: dict | None = None,
+    **kwargs,
+) -> str:
+    """Make transition ``name`` as ``actor``; returns the previous status."""
+    method = getattr(report, name)
+    if not can_proceed(method):
+        raise Conflict(
+            code="INVALID_TRANSITION",
+            id=f"Laporan berstatus '{_status_label(report.status)}' tidak bisa diproses ({name}).",
+            en=f"A report in status '{report.status}' cannot be processed this way ({name}).",
+            details={"status": report.status, "transition": name},
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(
+            id="Anda tidak berwenang melakukan tindakan ini pada laporan ini.",
+            en="You are not allowed to do this to this report.",
+            details={"transition": name},
+        )
+    old = report.status
+    method(**kwargs)
+    report.save()
+    record(
+        report,
+        actor,
+        name,
+        from_status=old,
+        to_status=report.status,
+        note=note,
+        public=public,
+        data=data,
+    )
+    return old
+
+
+def locked(func: Callable) -> Callable:
+    """Run ``func(actor, report, ...)`` in a transaction on the row-locked report."""
+
+    @wraps(func)
+    def wrapper(actor: Actor, tracking_code: str, *args, **kwargs):
+        with transaction.atomic():
+            report = report_for(actor, tracking_code, for_update=True)
+            return func(actor, report, *args, **kwargs)
+
+    return wrapper
+
+
+def _required(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(
+            field=field, code="REQUIRED", id="Wajib diisi.", en="This field is required."
+        )
+    if len(value) > 5000:
+        raise InvalidInput(
+            field=field, code="TOO_LONG", id="Teks terlalu panjang.", en="The text is too long."
+        )
+    return value
+
+
+# --- operator triage and field survey ----------------------------------------
+
+
+@locked
+def triage_accept(actor: Actor, report: Report, note: str = "") -> Report:
+    survey = verification_policy().field_survey == "always"
+    transit(report, actor, "accept", note=note, survey=survey)
+    if report.status == Status.VERIFIED:
+        report.verified_at = timezone.now()
+        report.save()
+        tell_reporters(report, "report.status_changed")
+        route_and_assign(report, Actor.system("disposisi"))
+    return report
+
+
+@locked
+def send_to_survey(actor: Actor, report: Report, note: str = "") -> Report:
+    transit(report, actor, "send_to_survey", note=note)
+    return report
+
+
+@locked
+def record_field_survey(actor: Actor, report: Report, *, found: bool, note: str) -> Report:
+    """The survey team's finding: confirmed (→ verified → routed) or not found (→ rejected)."""
+    note = _required(note, "note")
+    if found:
+        transit(report, actor, "confirm_survey", note=note, data={"survey": "confirmed"})
+        report.verified_at = timezone.now()
+        report.save()
+        route_and_assign(report, Actor.system("disposisi"))
+    else:
+        transit(report, actor, "reject", note=note, data={"survey": "not_found"})
+        tell_reporters(report, "report.rejected", reason=note)
+    return report
+
+
+@locked
+def reject(actor: Actor, report: Report, reason: str) -> Report:
+    transit(report, actor, "reject", note=_required(reason, "reason"))
+    tell_reporters(report, "report.rejected", reason=reason)
+    return report
+
+
+@locked
+def request_info(actor: Actor, report: Report, question: str) -> Report:
+    transit(report, actor, "request_info", note=_required(question, "question"))
+    tell_reporters(report, "report.needs_info", question=question)
+    return report
+
+
+@locked
+def provide_info(actor: Actor, report: Report, answer: str) -> Report:
+    transit(report, actor, "provide_info", note=_required(answer, "answer"))
+    tell_opd(report, "report.info_provided")
+    return report
+
+
+@locked
+def assign(actor: Actor, report: Report, opd_code: str, note: str = "") -> Report:
+    """Manual assignment of a verified report (operators)."""
+    if not has_transition_perm(report.assign, actor):
+        raise PermissionDenied(
+            id="Hanya operator yang dapat mendisposisikan.", en="Only operators can assign."
+        )
+    route_and_assign(report, actor, opd=_responder_opd(opd_code), note=note)
+    return report
+
+
+# --- the OPD workflow ----------------------------------------------------------
+
+
+@locked
+def acknowledge(actor: Actor, report: Report, note: str = "") -> Report:
+    transit(report, actor, "acknowledge", note=note)
+    report.acknowledged_at = report.acknowledged_at or timezone.now()
+    report.save()
+    tell_reporters(report, "report.status_changed")
+    return report
+
+
+@locked
+def add_progress_note(actor: Actor, report: Report, note: str, *, public: bool = True) -> Report:
+    """A note on the work; the first one moves an acknowledged report to in progress."""
+    note = _required(note, "note")
+    if not (actor.acts_for_opd(report.opd_id) or actor.has_role("operator", "command_center")):
+        raise PermissionDenied(
+            id="Hanya petugas OPD penanggung jawab yang dapat menambah catatan.",
+            en="Only staff of the responsible OPD can add notes.",
+        )
+    if report.status == Status.ACKNOWLEDGED and actor.acts_for_opd(report.opd_id):
+        transit(report, actor, "start_work", note=note, public=public)
+    elif report.status in OPEN_STATUSES:
+        record(report, actor, "progress_note", note=note, public=public)
+    else:
+        raise Conflict(
+            code="INVALID_TRANSITION",
+            id="Laporan ini sudah tidak terbuka.",
+            en="This report is no longer open.",
+        )
+    if public:
+        tell_reporters(report, "report.progress", note=note)
+    return report
+
+
+def resolve(actor: Actor, tracking_code: str, note: str, proof_photos: list) -> Report:
+    """Resolve with proof photos, which are verified like report photos (fresh, taken
+    at the report's location); a proof that fails a check is refused."""
+    from reports.proof import store_proof
+
+    note = _required(note, "note")
+    if not proof_photos:
+        raise InvalidInput(
+            field="photos",
+            code="PROOF_REQUIRED",
+            id="Sertakan foto bukti penyelesaian.",
+            en="Attach a photo proving the work is done.",
+        )
+    with transaction.atomic():
+        report = report_for(actor, tracking_code, for_update=True)
+        if not can_proceed(report.resolve) or not has_transition_perm(report.resolve, actor):
+            transit(report, actor, "resolve")  # raises the precise error
+        checks = store_proof(report, proof_photos)
+        transit(report, actor, "resolve", note=note, data={"proof_checks": checks})
+        report.resolved_at = timezone.now()
+        report.save()
+        tell_reporters(report, "report.resolved", note=note)
+    return report
+
+
+@locked
+def forward(actor: Actor, report: Report, opd_code: str, reason: str) -> Report:
+    target = _responder_opd(opd_code)
+    if target.pk == report.opd_id:
+        raise InvalidInput(
+            field="opdCode",
+            code="SAME_OPD",
+            id="Laporan sudah berada di OPD tersebut.",
+            en="The report is already with that OPD.",
+        )
+    previous = report.opd
+    transit(
+        report,
+        actor,
+        "forward",
+        note=_required(reason, "reason"),
+        data={"from_opd": previous.code if previous else None, "to_opd": target.code},
+    )
+    report.opd = target
+    report.assigned_at = timezone.now()
+    report.acknowledged_at = None
+    report.save()
+    tell_opd(report, "report.assigned", forwarded_from=previous.code if previous else None)
+    return report
+
+
+@locked
+def escalate(actor: Actor, report: Report, reason: str) -> Report:
+    target = escalation_target(report.opd)
+    previous = report.opd
+    transit(
+        report,
+        actor,
+        "escalate",
+        note=_required(reason, "reason"),
+        data={"from_opd": previous.code, "to_opd": target.code},
+    )
+    report.opd = target
+    report.save()
+    tell_opd(report, "report.escalated", from_opd=previous.code)
+    return report
+
+
+def _responder_opd(code: str) -> Opd:
+    opd = Opd.objects.active().filter(code=code, responder=True).first()
+    if opd is None:
+        raise InvalidInput(
+            field="opdCode",
+            code="UNKNOWN_OPD",
+            id=f"OPD '{code}' tidak ada atau tidak menangani laporan.",
+            en=f"OPD '{code}' does not exist or does not handle reports.",
+        )
+    return opd
+
+
+# --- the citizen's word ----------------------------------------------------------
+
+
+@locked
+def confirm_resolution(actor: Actor, report: Report, note: str = "") -> Report:
+    transit(report, actor, "confirm", note=note)
+    report.closed_at = timezone.now()
+    report.save()
+    tell_opd(report, "report.closed")
+    return report
+
+
+@locked
+def reopen(actor: Actor, report: Report, reason: str) -> Report:
+    transit(report, actor, "reopen", note=_required(reason, "reason"))
+    report.closed_at = None
+    report.save()
+    tell_opd(report, "report.reopened", reason=reason)
+    return report
+
+
+@locked
+def rate(actor: Actor, report: Report, rating: int, comment: str = "") -> Report:
+    if not actor.is_reporter_of(report):
+        raise PermissionDenied(
+            id="Hanya pelapor yang dapat memberi nilai.", en="Only the reporter can rate."
+        )
+    if report.status not in (Status.RESOLVED, Status.CLOSED):
+        raise Conflict(
+            code="NOT_RESOLVED",
+            id="Nilai diberikan setelah laporan selesai.",
+            en="A report can be rated once it is resolved.",
+        )
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput(
+            field="rating", code="RATING_RANGE", id="Nilai 1 sampai 5.", en="Rate from 1 to 5."
+        )
+    report.rating, report.rating_comment = rating, (comment or "").strip()[:2000]
+    report.save()
+    record(report, actor, "rated", note=report.rating_comment, data={"rating": rating})
+    return report
+
+
+def auto_close_resolved(now=None) -> int:
+    """Close resolved reports the citizen did not answer within the city's
+    ``sla.auto_close_after`` (a job runs this). Returns how many were closed."""
+    from datetime import timedelta
+
+    from onboarding.schema import duration_minutes
+
+    now = now or timezone.now()
+    after = timedelta(
+        minutes=duration_minutes(city_profile().sla_policy.get("auto_close_after", "10d"))
+    )
+    system = Actor.system("tutup otomatis")
+    closed = 0
+    for pk in Report.objects.filter(
+        status=Status.RESOLVED, resolved_at__lte=now - after
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            report = (
+                Report.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Status.RESOLVED)
+                .first()
+            )
+            if report is None:
+                continue
+            transit(report, system, "auto_close", note="Tidak ada tanggapan pelapor.")
+            report.closed_at = now
+            report.save()
+            tell_reporters(report, "report.closed")
+            closed += 1
+    return closed
+
+
+# --- duplicates -------------------------------------------------------------------
+
+
+def merge_reports(actor: Actor, duplicate_code: str, into_code: str, note: str = "") -> Report:
+    """Merge a duplicate into the main report; its reporter follows the main one from now on."""
+    with transaction.atomic():
+        main = report_for(actor, into_code, for_update=True)
+        duplicate = report_for(actor, duplicate_code, for_update=True)
+        if main.pk == duplicate.pk:
+            raise InvalidInput(
+                field="intoCode",
+                code="SAME_REPORT",
+                id="Tidak bisa digabung ke dirinya sendiri.",
+                en="A report cannot be merged into itself.",
+            )
+        if not main.is_open:
+            raise Conflict(
+                code="MAIN_CLOSED",
+                id=f"Laporan {main.tracking_code} sudah tertutup.",
+                en=f"Report {main.tracking_code} is closed.",
+            )
+        transit(duplicate, actor, "merge", note=note, data={"into": main.tracking_code})
+        duplicate.merged_into = main
+        duplicate.save()
+        record(
+            main, actor, "merged_duplicate", note=note, data={"duplicate": duplicate.tracking_code}
+        )
+        if duplicate.reporter_id:
+            from notifications.services import notify
+
+            notify(
+                "report.merged",
+                report=duplicate,
+                citizen_id=duplicate.reporter_id,
+                into=main.tracking_code,
+            )
+    return main
+
+
+# --- moderation ------------------------------------------------------------------
+
+
+def _moderator(actor: Actor, report: Report) -> None:
+    from reports.permissions import moderator
+
+    if not moderator(report, actor):
+        raise PermissionDenied(
+            id="Hanya operator yang dapat memoderasi.", en="Only operators can moderate."
+        )
+
+
+@locked
+def set_hidden(actor: Actor, report: Report, hidden: bool, reason: str) -> Report:
+    _moderator(actor, report)
+    report.hidden = hidden
+    report.save()
+    record(
+        report,
+        actor,
+        "hidden" if hidden else "unhidden",
+        note=_required(reason, "reason"),
+        public=False,
+    )
+    return report
+
+
+@locked
+def edit_public_text(actor: Actor, report: Report, text: str, reason: str) -> Report:
+    _moderator(actor, report)
+    before = report.shown_description
+    report.public_description = _required(text, "text")
+    report.save()
+    record(
+        report,
+        actor,
+        "public_text_edited",
+        note=_required(reason, "reason"),
+        public=False,
+        data={"before": before, "after": report.public_description},
+    )
+    return report
+
+
+@locked
+def blur_photo_region(
+    actor: Actor, report: Report, photo_position: int, box: dict, reason: str
+) -> Report:
+    """Blur a region (faces, number plates) of the public copy; the original is kept."""
+    from reports.proof import blur_public_copy
+
+    _moderator(actor, report)
+    photo = report.photos.filter(kind="report", position=photo_position).first()
+    if photo is None:
+        raise NotFound(field="photoPosition", id="Foto tidak ditemukan.", en="Photo not found.")
+    blur_public_copy(photo, box)
+    record(
+        report,
+        actor,
+        "photo_blurred",
+        note=_required(reason, "reason"),
+        public=False,
+        data={"photo": photo_position, "box": box},
+    )
+    return report

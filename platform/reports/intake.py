@@ -1,0 +1,413 @@
+"""Taking in a report from any channel: validate, verify, store, route.
+
+``submit_report`` is what the API, Open311, staff entering a phone call and the
+demo data all call. Photos are inspected before the transaction (CPU work,
+no locks held); the report, its photos, timeline, outbox and routing are then
+written in one transaction. The idempotency key makes a retried or doubled
+submission return the first report instead of creating a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from people.actors import Actor
+from people.models import Citizen, Role
+from people.otp import normalize_phone
+from verification.checks import CheckResult
+from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
+from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
+
+from cityconfig.models import Area, Category, CityProfile
+from cityconfig.selectors import features, verification_policy
+from kanal.errors import Conflict, InvalidInput, PermissionDenied
+from onboarding.schema import duration_minutes
+from reports.models import Channel, Photo, PhotoKind, Report
+from reports.routing_step import route_and_assign
+from reports.selectors import (
+    nearby_open_reports,
+    phash_bands,
+    similar_photo_hashes,
+)
+from reports.timeline import record, tell_reporters
+from reports.tracking import new_tracking_code
+
+logger = logging.getLogger(__name__)
+
+SELF_SERVICE_CHANNELS = {Channel.APP, Channel.WEB, Channel.OPEN311}
+MAX_PHOTOS = 5
+MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 5000
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    category_code: str
+    description: str
+    latitude: float
+    longitude: float
+    accuracy_m: float | None = None
+    address: str = ""
+    area_code: str | None = None
+    channel: str = Channel.APP
+    anonymous: bool = False
+    is_public: bool = True
+    idempotency_key: str | None = None
+    priority: str = ""
+    reporter_phone: str | None = None  # staff entering a report on a citizen's behalf
+    contact_name: str = ""
+
+
+@dataclass
+class Submission:
+    report: Report
+    created: bool
+    checks: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InspectedPhoto:
+    upload: Upload
+    facts: PhotoFacts
+
+
+def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Submission:
+    """Create, verify and route a report. Raises InvalidInput (field, code, message),
+    PermissionDenied or Conflict; on any error nothing is stored."""
+    if data.idempotency_key:
+        existing = _existing(actor, data.idempotency_key)
+        if existing is not None:
+            return Submission(existing, created=False, checks=existing.checks)
+    profile = CityProfile.load()
+    category = _validate(actor, data, photos, profile)
+    policy = policy_for(
+        verification_policy(profile), data.channel, category_photo_required=category.photo_required
+    )
+    if policy.photo_required and not photos:
+        raise InvalidInput(
+            field="photos",
+            code="PHOTO_REQUIRED",
+            id=f"Laporan {category.name_id} wajib menyertakan foto.",
+            en=f"A {category.name_en} report needs a photo.",
+        )
+    city_tz = zoneinfo.ZoneInfo(profile.identity["time_zone"])
+    verification = verification_policy(profile)
+    inspected = _inspect(photos, city_tz, verification)
+    now = timezone.now()
+    duplicates = _duplicate_check(category, data, verification, now)
+    screening = screen(
+        policy=policy,
+        photos=[p.facts for p in inspected],
+        latitude=data.latitude,
+        longitude=data.longitude,
+        boundary=profile.boundary,
+        now=now,
+        earlier_hashes=lambda phash, distance: similar_photo_hashes(phash, distance),
+        duplicates=duplicates,
+    )
+    reporter = _reporter(actor, data)
+    saved_files: list = []
+    try:
+        with transaction.atomic():
+            report, created = _insert(actor, data, category, reporter, screening)
+            if not created:  # a concurrent submission with the same key won
+                return Submission(report, created=False, checks=report.checks)
+            for index, photo in enumerate(inspected):
+                saved_files += _store_photo(report, photo, PhotoKind.REPORT, index)
+            _apply_verdict(report, actor, screening.verdict, now)
+    except Exception:
+        for stored in saved_files:
+            stored.storage.delete(stored.name)
+        raise
+    logger.info(
+        "report %s submitted via %s: %s", report.tracking_code, data.channel, screening.verdict
+    )
+    return Submission(report, created=True, checks=screening.as_json())
+
+
+def _existing(actor: Actor, key: str) -> Report | None:
+    report = Report.objects.filter(idempotency_key=key).first()
+    if report is None:
+        return None
+    same_sender = (
+        (actor.citizen is not None and report.reporter_id == actor.citizen.pk)
+        or (actor.user is not None and report.entered_by_id == actor.user.pk)
+        or (
+            actor.kind == "anonymous"
+            and report.reporter_id is None
+            and report.entered_by_id is None
+        )
+    )
+    if not same_sender:
+        raise Conflict(
+            field="idempotencyKey",
+            code="IDEMPOTENCY_KEY_REUSED",
+            id="Kunci idempotensi ini sudah dipakai untuk laporan lain.",
+            en="This idempotency key was already used for another report.",
+        )
+    return report
+
+
+def _validate(
+    actor: Actor, data: ReportInput, photos: list[Upload], profile: CityProfile
+) -> Category:
+    if data.channel not in Channel.values or data.channel not in profile.channels:
+        raise InvalidInput(
+            field="channel",
+            code="CHANNEL_NOT_ENABLED",
+            id=f"Kanal '{data.channel}' tidak dibuka di kota ini.",
+            en=f"Channel '{data.channel}' is not open in this city.",
+        )
+    if actor.is_staff:
+        if not actor.has_role(Role.OPERATOR, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN):
+            raise PermissionDenied(
+                id="Hanya operator yang dapat mencatat laporan atas nama warga.",
+                en="Only operators can record reports on a citizen's behalf.",
+            )
+    elif data.channel not in SELF_SERVICE_CHANNELS:
+        raise InvalidInput(
+            field="channel",
+            code="CHANNEL_NOT_SELF_SERVICE",
+            id="Laporan lewat kanal ini dicatat oleh petugas.",
+            en="Reports through this channel are recorded by staff.",
+        )
+    if (actor.kind == "anonymous" or data.anonymous) and not features(profile).anonymous_reports:
+        raise InvalidInput(
+            field="anonymous",
+            code="ANONYMOUS_NOT_ALLOWED",
+            id="Kota ini tidak menerima laporan anonim; masuk dengan nomor telepon.",
+            en="This city does not accept anonymous reports; sign in with your phone.",
+        )
+    category = Category.objects.filter(code=data.category_code).first()
+    if category is None or not category.active:
+        raise InvalidInput(
+            field="categoryCode",
+            code="UNKNOWN_CATEGORY",
+            id=f"Kategori '{data.category_code}' tidak ada atau sudah tidak dipakai.",
+            en=f"Category '{data.category_code}' does not exist or is retired.",
+        )
+    description = (data.description or "").strip()
+    if not MIN_DESCRIPTION <= len(description) <= MAX_DESCRIPTION:
+        raise InvalidInput(
+            field="description",
+            code="DESCRIPTION_LENGTH",
+            id=f"Uraian harus {MIN_DESCRIPTION}–{MAX_DESCRIPTION} karakter.",
+            en=f"The description must be {MIN_DESCRIPTION}–{MAX_DESCRIPTION} characters.",
+        )
+    for name, value, limit in (("latitude", data.latitude, 90), ("longitude", data.longitude, 180)):
+        if not isinstance(value, int | float) or value != value or not -limit <= value <= limit:
+            raise InvalidInput(
+                field=name,
+                code="COORDINATE_OUT_OF_RANGE",
+                id=f"Koordinat {name} harus antara -{limit} dan {limit}.",
+                en=f"The {name} must be between -{limit} and {limit}.",
+            )
+    if data.accuracy_m is not None and not 0 <= data.accuracy_m <= 100_000:
+        raise InvalidInput(
+            field="accuracyMeters",
+            code="ACCURACY_OUT_OF_RANGE",
+            id="Akurasi GPS tidak masuk akal.",
+            en="The GPS accuracy is not plausible.",
+        )
+    if data.priority and data.priority not in profile.priorities:
+        raise InvalidInput(
+            field="priority",
+            code="UNKNOWN_PRIORITY",
+            id=f"Prioritas '{data.priority}' tidak dikenal di kota ini.",
+            en=f"Priority '{data.priority}' is not used in this city.",
+        )
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            field="photos",
+            code="TOO_MANY_PHOTOS",
+            id=f"Maksimal {MAX_PHOTOS} foto per laporan.",
+            en=f"At most {MAX_PHOTOS} photos per report.",
+        )
+    if data.area_code and not Area.objects.active().filter(code=data.area_code).exists():
+        raise InvalidInput(
+            field="areaCode",
+            code="UNKNOWN_AREA",
+            id=f"Wilayah '{data.area_code}' tidak dikenal.",
+            en=f"Area '{data.area_code}' is not known.",
+        )
+    return category
+
+
+def _inspect(photos: list[Upload], city_tz, verification) -> list[InspectedPhoto]:
+    inspected = []
+    for index, upload in enumerate(photos):
+        try:
+            facts = inspect_photo(
+                upload.data,
+                city_tz=city_tz,
+                max_bytes=verification.max_upload_mb * 1024 * 1024,
+                max_pixels=verification.max_megapixels * 1_000_000,
+            )
+        except PhotoRejected as exc:
+            raise InvalidInput(
+                field=f"photos[{index}]", code=exc.code, id=exc.message_id, en=exc.message_en
+            ) from exc
+        inspected.append(InspectedPhoto(upload, facts))
+    return inspected
+
+
+def _duplicate_check(category, data: ReportInput, verification, now: datetime) -> CheckResult:
+    window = timedelta(minutes=duration_minutes(verification.duplicate_window))
+    nearby = nearby_open_reports(
+        category_id=category.pk,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        radius_m=verification.duplicate_radius_m,
+        since=now - window,
+    )
+    if not nearby:
+        return CheckResult(
+            "not_duplicate",
+            "pass",
+            "Tidak ada laporan serupa yang masih terbuka di sekitar lokasi.",
+            "No similar open report nearby.",
+            {"radius_m": verification.duplicate_radius_m},
+        )
+    codes = [r.tracking_code for r, _ in nearby[:5]]
+    nearest = round(nearby[0][1])
+    return CheckResult(
+        "not_duplicate",
+        "warn",
+        f"Mungkin sama dengan laporan {', '.join(codes)} ({nearest} m dari lokasi).",
+        f"Possibly the same as report {', '.join(codes)} ({nearest} m away).",
+        {"candidates": codes, "nearest_m": nearest, "radius_m": verification.duplicate_radius_m},
+    )
+
+
+def _reporter(actor: Actor, data: ReportInput) -> Citizen | None:
+    if actor.citizen is not None:
+        return actor.citizen
+    if actor.is_staff and data.reporter_phone:
+        citizen, _ = Citizen.objects.get_or_create(phone=normalize_phone(data.reporter_phone))
+        return citizen
+    return None
+
+
+def _area(data: ReportInput) -> tuple[Area | None, str]:
+    from routing.services import locate_area
+
+    found = locate_area(data.latitude, data.longitude)
+    if found is not None:
+        return found, "polygon"
+    if data.area_code:
+        return Area.objects.get(code=data.area_code), "reporter"
+    return None, ""
+
+
+def _insert(actor, data: ReportInput, category, reporter, screening) -> tuple[Report, bool]:
+    area, area_source = _area(data)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    tracking_code=new_tracking_code(),
+                    category=category,
+                    description=data.description.strip(),
+                    latitude=data.latitude,
+                    longitude=data.longitude,
+                    accuracy_m=data.accuracy_m,
+                    address=data.address.strip()[:300],
+                    area=area,
+                    area_source=area_source,
+                    channel=data.channel,
+                    reporter=reporter,
+                    anonymous=data.anonymous or reporter is None,
+                    contact_name=data.contact_name.strip()[:120],
+                    entered_by=actor.user if actor.is_staff else None,
+                    priority=data.priority,
+                    is_public=data.is_public,
+                    checks=screening.as_json(),
+                    verdict=screening.verdict,
+                    possible_duplicates=next(
+                        (
+                            c.details.get("candidates", [])
+                            for c in screening.checks
+                            if c.name == "not_duplicate"
+                        ),
+                        [],
+                    ),
+                    idempotency_key=data.idempotency_key or None,
+                )
+                return report, True
+        except IntegrityError as exc:
+            if data.idempotency_key and "idempotency_key" in str(exc):
+                # A concurrent submission with the same key committed first.
+                return _existing(actor, data.idempotency_key), False
+            if "tracking_code" not in str(exc):
+                raise
+    raise RuntimeError("could not find a free tracking code")  # ~never: 8·10^11 codes
+
+
+def _store_photo(report: Report, photo: InspectedPhoto, kind: str, position: int) -> list:
+    facts = photo.facts
+    record_ = Photo(
+        report=report,
+        kind=kind,
+        format=facts.format,
+        width=facts.width,
+        height=facts.height,
+        size_bytes=facts.size_bytes,
+        sha256=facts.sha256,
+        phash=facts.phash,
+        phash_bands=phash_bands(facts.phash),
+        taken_at=facts.taken_at,
+        gps_latitude=facts.gps[0] if facts.gps else None,
+        gps_longitude=facts.gps[1] if facts.gps else None,
+        metadata={
+            "camera": facts.camera,
+            "taken_at_source": facts.taken_at_source,
+            "gps_accuracy_m": facts.gps_accuracy_m,
+            "exif_present": facts.exif_present,
+        },
+        position=position,
+    )
+    record_.original.save("original", ContentFile(photo.upload.data), save=False)
+    record_.public.save("public", ContentFile(public_copy(photo.upload.data, facts)), save=False)
+    record_.save()
+    return [record_.original, record_.public]
+
+
+def _apply_verdict(report: Report, actor: Actor, verdict: str, now: datetime) -> None:
+    system = Actor.system("verifikasi")
+    record(report, actor, "submitted", to_status=report.status, data={"channel": report.channel})
+    if verdict == AUTO_VERIFIED:
+        report.auto_verify()
+        report.verified_at = now
+        report.save()
+        record(report, system, "verified", from_status="submitted", to_status=report.status)
+        tell_reporters(report, "report.received", verdict=verdict)
+        route_and_assign(report, system)
+    elif verdict == NEEDS_TRIAGE:
+        report.send_to_triage()
+        report.save()
+        record(report, system, "sent_to_triage", from_status="submitted", to_status=report.status)
+        tell_reporters(report, "report.received", verdict=verdict)
+    else:
+        report.auto_reject()
+        report.save()
+        failed = [c for c in report.checks if c["result"] == "fail"]
+        record(
+            report,
+            system,
+            "rejected",
+            from_status="submitted",
+            to_status=report.status,
+            note="; ".join(c["reason_id"] for c in failed),
+        )
+        tell_reporters(report, "report.rejected", verdict=verdict)

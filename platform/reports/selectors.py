@@ -1,0 +1,106 @@
+"""Finding reports the way each kind of caller may see them.
+
+As in Zulip's ``access_*`` helpers, "missing" and "not yours" give the same
+NotFound, so tracking codes cannot be probed.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from people.actors import Actor
+from people.models import Role
+
+from kanal.errors import NotFound
+from reports.models import OPEN_STATUSES, Photo, Report, Status
+from reports.tracking import normalize_tracking_code
+
+SEES_ALL = (Role.OPERATOR, Role.SURVEY_OFFICER, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN)
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def public_reports() -> QuerySet[Report]:
+    """What anyone may see in the public feed."""
+    return Report.objects.filter(is_public=True, hidden=False).exclude(
+        status__in=[Status.REJECTED, Status.MERGED, Status.SUBMITTED]
+    )
+
+
+def visible_reports(actor: Actor) -> QuerySet[Report]:
+    """Reports the actor may open (beyond the public feed)."""
+    if actor.is_system or actor.has_role(*SEES_ALL):
+        return Report.objects.all()
+    if actor.is_staff and actor.opd_ids:
+        return Report.objects.filter(opd_id__in=actor.opd_ids)
+    if actor.citizen is not None:
+        return Report.objects.filter(reporter=actor.citizen)
+    return Report.objects.none()
+
+
+def report_for(actor: Actor, tracking_code: str, *, for_update: bool = False) -> Report:
+    code = normalize_tracking_code(tracking_code)
+    queryset = visible_reports(actor) | public_reports()
+    if for_update:
+        queryset = Report.objects.select_for_update().filter(
+            pk__in=queryset.filter(tracking_code=code).values("pk")
+        )
+    report = queryset.filter(tracking_code=code).select_related("category", "opd", "area").first()
+    if report is None:
+        raise NotFound(
+            field="tracking_code",
+            id=f"Laporan {code} tidak ditemukan.",
+            en=f"Report {code} was not found.",
+        )
+    return report
+
+
+def phash_bands(phash: int) -> list[int]:
+    """Eight 8-bit bands tagged with their index: two hashes within Hamming
+    distance 7 share at least one band (pigeonhole), so a GIN index on the bands
+    finds reuse candidates without scanning every photo."""
+    unsigned = phash & 0xFFFFFFFFFFFFFFFF
+    return [index * 256 + ((unsigned >> (8 * index)) & 0xFF) for index in range(8)]
+
+
+def similar_photo_hashes(phash: int, max_distance: int, *, exclude_report_id: int | None = None):
+    """(tracking code, phash) of report photos within ``max_distance`` bits."""
+    queryset = Photo.objects.filter(kind="report")
+    if max_distance <= 7:
+        queryset = queryset.filter(phash_bands__overlap=phash_bands(phash))
+    if exclude_report_id:
+        queryset = queryset.exclude(report_id=exclude_report_id)
+    distance = RawSQL("bit_count((phash # %s)::bit(64))", [phash])
+    return list(
+        queryset.annotate(distance=distance)
+        .filter(distance__lte=max_distance)
+        .order_by("distance")
+        .values_list("report__tracking_code", "phash")[:5]
+    )
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def nearby_open_reports(
+    *, category_id: int | None, latitude: float, longitude: float, radius_m: float, since: datetime
+) -> list[tuple[Report, float]]:
+    """Open reports within ``radius_m`` (nearest first), for duplicate warnings."""
+    dlat = radius_m / 111_320
+    dlon = radius_m / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    queryset = Report.objects.filter(
+        status__in=OPEN_STATUSES - {Status.SUBMITTED},
+        created_at__gte=since,
+        latitude__range=(latitude - dlat, latitude + dlat),
+        longitude__range=(longitude - dlon, longitude + dlon),
+    ).select_related("category")
+    if category_id is not None:
+        queryset = queryset.filter(category_id=category_id)
+    found = [(r, haversine_m(latitude, longitude, r.latitude, r.longitude)) for r in queryset[:200]]
+    return sorted([(r, d) for r, d in found if d <= radius_m], key=lambda pair: pair[1])
