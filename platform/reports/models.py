@@ -13,7 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import GET_STATE, RETURN_VALUE, FSMField, transition
+from django_fsm import GET_STATE, RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from reports import permissions as may
 from reports.storage import PrivateCityStorage
@@ -67,7 +67,7 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", "Open311"
 
 
-class Report(models.Model):
+class Report(ConcurrentTransitionMixin, models.Model):
     tracking_code = models.CharField(_("kode lacak"), max_length=12, unique=True)
     category = models.ForeignKey(
         "cityconfig.Category", on_delete=models.PROTECT, related_name="reports"

@@ -44,7 +44,7 @@ def report_for(actor: Actor, tracking_code: str, *, for_update: bool = False) ->
     code = normalize_tracking_code(tracking_code)
     queryset = visible_reports(actor) | public_reports()
     if for_update:
-        queryset = Report.objects.select_for_update().filter(
+        queryset = Report.objects.select_for_update(of=("self",)).filter(
             pk__in=queryset.filter(tracking_code=code).values("pk")
         )
     report = queryset.filter(tracking_code=code).select_related("category", "opd", "area").first()

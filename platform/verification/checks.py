@@ -300,14 +300,14 @@ def check_not_reused(
         "limit": max_distance,
     }
     if not matches:
+        nearest = "-" if closest is None else closest
         return CheckResult(
             "photo_not_reused",
             "pass",
             f"Foto tidak mirip dengan {_number(compared, 'id')} foto laporan sebelumnya "
-            f"(jarak hash terdekat {closest if closest is not None else '-'}, batas {max_distance}).",
+            f"(jarak hash terdekat {nearest}, batas {max_distance}).",
             f"The photo does not resemble any of {_number(compared, 'en')} earlier report "
-            f"photos (closest hash distance {closest if closest is not None else '-'}, "
-            f"limit {max_distance}).",
+            f"photos (closest hash distance {nearest}, limit {max_distance}).",
             details,
         )
     matches.sort()
