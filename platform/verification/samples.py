@@ -75,24 +75,30 @@ def _draw_building(
         _draw_stripes(draw, rng, (x0, sign_top, x1, sign_top + cell))
 
 
-def _draw_scene(seed: int, width: int, height: int) -> Image.Image:
-    """The scene for one seed: the large shapes that the perceptual hash sees."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible scenes, not secrets
-    horizon = int(height * rng.uniform(0.25, 0.6))
-    image = Image.new("RGB", (width, height))
-    sky = _gradient((width, horizon), _jitter(rng, (90, 140, 210), 50), (220, 225, 230))
-    image.paste(sky, (0, 0))
-    ground_top = _jitter(rng, (110, 105, 95), 40)
-    image.paste(_gradient((width, height - horizon), ground_top, (70, 65, 60)), (0, horizon))
+def _draw_street(image: Image.Image, rng: random.Random) -> None:
+    """A street view: sky, a tilted horizon (phones are rarely level), buildings,
+    the road in perspective and trees."""
+    width, height = image.size
+    horizon = int(height * rng.uniform(0.15, 0.7))
+    tilt = int(height * rng.uniform(-0.12, 0.12))
+    left, right = horizon - tilt // 2, horizon + tilt // 2
+    image.paste(_gradient(image.size, _jitter(rng, (90, 140, 210), 50), (220, 225, 230)))
+    ground = _gradient(image.size, _jitter(rng, (110, 105, 95), 40), (70, 65, 60))
+    mask = Image.new("L", image.size)
+    ImageDraw.Draw(mask).polygon([(0, left), (width, right), (width, height), (0, height)], 255)
+    image.paste(ground, mask=mask)
     draw = ImageDraw.Draw(image)
     x = rng.randint(-width // 10, width // 10)
     while x < width:
         building_width = rng.randint(width // 8, width // 3)
-        top = rng.randint(height // 20, horizon - height // 20)
-        _draw_building(draw, rng, (x, top, x + building_width, horizon))
+        base = left + (right - left) * (x + building_width // 2) // width
+        if rng.random() < 0.8 and base > height // 10:  # sometimes a gap or a field
+            top = rng.randint(height // 30, max(height // 30 + 1, base - height // 20))
+            _draw_building(draw, rng, (x, top, x + building_width, base))
         x += building_width + rng.randint(0, width // 12)
     vanish = rng.randint(width // 5, 4 * width // 5)
-    road = [(vanish - width // 40, horizon), (vanish + width // 40, horizon)]
+    at_horizon = left + (right - left) * vanish // width
+    road = [(vanish - width // 40, at_horizon), (vanish + width // 40, at_horizon)]
     road.append((rng.randint(width // 2, width * 3 // 2), height))
     road.append((rng.randint(-width, width // 2), height))
     draw.polygon(road, fill=_jitter(rng, (60, 60, 65), 20))
@@ -101,9 +107,38 @@ def _draw_scene(seed: int, width: int, height: int) -> Image.Image:
         radius = rng.randint(width // 30, width // 8)
         fill = _jitter(rng, (50, 110, 50), 30)
         draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius // 2), fill=fill)
-    cx, cy = rng.randint(width // 4, 3 * width // 4), rng.randint(horizon + height // 8, height)
-    radius = rng.randint(width // 25, width // 8)  # the pothole the citizen reports
+
+
+def _draw_close_up(image: Image.Image, rng: random.Random) -> None:
+    """Asphalt or a wall filling the frame, as citizens shoot potholes and dumping."""
+    width, height = image.size
+    surface = _jitter(rng, rng.choice([(90, 90, 95), (150, 140, 120), (190, 185, 170)]), 30)
+    image.paste(_gradient(image.size, surface, _jitter(rng, surface, 60)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(rng.randint(1, 4)):  # cracks, kerbs, rubbish bags
+        x0, y0 = rng.randint(-width // 4, width), rng.randint(-height // 4, height)
+        x1 = x0 + rng.randint(width // 10, width // 2)
+        y1 = y0 + rng.randint(height // 10, height // 2)
+        draw.rectangle((x0, y0, x1, y1), fill=_jitter(rng, (120, 120, 120), 110))
+
+
+def _draw_scene(seed: int, width: int, height: int) -> Image.Image:
+    """The scene for one seed: the large shapes and light that the perceptual hash sees."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible scenes, not secrets
+    image = Image.new("RGB", (width, height))
+    if rng.random() < 0.25:
+        _draw_close_up(image, rng)
+    else:
+        _draw_street(image, rng)
+    draw = ImageDraw.Draw(image, "RGBA")
+    cx, cy = rng.randint(width // 5, 4 * width // 5), rng.randint(height // 2, height)
+    radius = rng.randint(width // 25, width // 6)  # the pothole the citizen reports
     draw.ellipse((cx - radius, cy - radius // 3, cx + radius, cy + radius // 3), fill=(25, 22, 20))
+    if rng.random() < 0.7:  # the shadow of a building or a tree across part of the frame
+        corners = [
+            (rng.randint(-width, 2 * width), rng.randint(-height, 2 * height)) for _ in "abc"
+        ]
+        draw.polygon(corners, fill=(0, 0, 0, rng.randint(60, 140)))
     return image
 
 

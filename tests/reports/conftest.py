@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-
-from cityconfig.models import Opd
 from people.actors import Actor
 from people.models import Citizen, StaffRole
 from reports.intake import ReportInput, Upload, submit_report
 from verification.samples import phone_photo
+
+from cityconfig.models import Opd
 
 # City halls (lat, lon): inside each city's boundary.
 CENTERS = {
@@ -31,7 +31,7 @@ class CityWorld:
 
     def __init__(self, city):
         self.city = city
-        self.center = CENTERS[city.slug]
+        self.center = CENTERS.get(city.slug, CENTERS["kotacontoh"])
         connection.set_tenant(city)
 
     def citizen(self, phone: str = "+6281234567001") -> Actor:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from cityconfig.models import Opd
 from notifications.models import OutboxMessage
 from reports import actions
 from reports.models import Status
 from routing.services import escalation_target
+
+from cityconfig.models import Opd
 
 PEJANGGIK = "52.71.02.1011"
 
@@ -42,7 +42,13 @@ def test_fresh_geotagged_photo_is_verified_routed_resolved_and_confirmed(world, 
     report.refresh_from_db()
     assert (report.status, report.rating) == (Status.CLOSED, 5)
     assert [e.action for e in report.timeline.all()] == [
-        "submitted", "verified", "assigned", "acknowledge", "start_work", "resolve", "confirm",
+        "submitted",
+        "verified",
+        "assigned",
+        "acknowledge",
+        "start_work",
+        "resolve",
+        "confirm",
         "rated",
     ]
     kinds = list(OutboxMessage.objects.filter(report=report).values_list("kind", flat=True))
@@ -70,7 +76,9 @@ def test_jakarta_operator_then_survey_team_then_kelurahan_then_dinas(world):
     assert report.forward_hint.code == "sudin-bm-jakpus"
 
     lurah = staff_of(city, report)
-    actions.forward(lurah, report.tracking_code, report.forward_hint.code, "Kewenangan Sudin Bina Marga.")
+    actions.forward(
+        lurah, report.tracking_code, report.forward_hint.code, "Kewenangan Sudin Bina Marga."
+    )
     report.refresh_from_db()
     assert report.opd.code.startswith("sudin-bm")
 
@@ -80,7 +88,9 @@ def test_jakarta_operator_then_survey_team_then_kelurahan_then_dinas(world):
     actions.reopen(citizen, report.tracking_code, "Aspalnya sudah retak lagi.")
     report.refresh_from_db()
     assert (report.status, report.reopen_count) == (Status.REOPENED, 1)
-    assert OutboxMessage.objects.filter(report=report, kind="report.reopened", opd=report.opd).exists()
+    assert OutboxMessage.objects.filter(
+        report=report, kind="report.reopened", opd=report.opd
+    ).exists()
 
 
 def test_mataram_lurah_answers_garbage_and_escalation_goes_up_the_tree(world):
