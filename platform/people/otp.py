@@ -109,9 +109,14 @@ def _limited(seconds: int) -> RateLimited:
 
 
 def verify_otp(raw_phone: str, code: str) -> Citizen:
-    """Check the latest code sent to the phone; returns the (new or known) citizen."""
+    """Check the latest code sent to the phone; returns the (new or known) citizen.
+
+    A wrong attempt is counted in a transaction that commits *before* the error
+    is raised, so failed guesses can never be rolled back into free retries.
+    """
     phone = normalize_phone(raw_phone)
     now = timezone.now()
+    failure: OtpFailed | None = None
     with transaction.atomic():
         challenge = (
             OtpChallenge.objects.select_for_update()
@@ -120,36 +125,38 @@ def verify_otp(raw_phone: str, code: str) -> Citizen:
             .first()
         )
         if challenge is None or challenge.expires_at <= now:
-            raise OtpFailed(
+            failure = OtpFailed(
                 code="OTP_EXPIRED",
                 field="code",
                 id="Kode sudah kedaluwarsa atau belum diminta. Minta kode baru.",
                 en="The code has expired or was never requested. Ask for a new one.",
             )
-        if challenge.attempts >= MAX_ATTEMPTS:
-            raise OtpFailed(
+        elif challenge.attempts >= MAX_ATTEMPTS:
+            failure = OtpFailed(
                 code="OTP_TOO_MANY_ATTEMPTS",
                 field="code",
                 id="Terlalu banyak percobaan salah. Minta kode baru.",
                 en="Too many wrong attempts. Ask for a new code.",
             )
-        challenge.attempts += 1
-        if not hmac.compare_digest(challenge.code_hash, _code_hash(phone, (code or "").strip())):
+        else:
+            challenge.attempts += 1
+            if hmac.compare_digest(challenge.code_hash, _code_hash(phone, (code or "").strip())):
+                challenge.consumed_at = now
+                challenge.save(update_fields=["attempts", "consumed_at"])
+                citizen, _ = Citizen.objects.get_or_create(phone=phone)
+                if citizen.verified_at is None:
+                    citizen.verified_at = now
+                    citizen.save(update_fields=["verified_at"])
+                return citizen
             challenge.save(update_fields=["attempts"])
             left = MAX_ATTEMPTS - challenge.attempts
-            raise OtpFailed(
+            failure = OtpFailed(
                 code="OTP_WRONG_CODE",
                 field="code",
                 id=f"Kode salah. Sisa percobaan: {left}.",
                 en=f"Wrong code. Attempts left: {left}.",
             )
-        challenge.consumed_at = now
-        challenge.save(update_fields=["attempts", "consumed_at"])
-        citizen, _ = Citizen.objects.get_or_create(phone=phone)
-        if citizen.verified_at is None:
-            citizen.verified_at = now
-            citizen.save(update_fields=["verified_at"])
-    return citizen
+    raise failure
 
 
 class ConsoleSender:

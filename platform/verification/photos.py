@@ -321,11 +321,11 @@ def _parse_jpeg_header(data: bytes) -> _JpegHeader:
 
 
 def _next_marker(data: bytes, pos: int) -> tuple[int, int, int]:
-    """The marker at ``pos`` (after optional 0xFF fill bytes): (marker, start, after)."""
-    if pos >= len(data):
+    """The next marker from ``pos``: (marker, start, after). Like libjpeg, stray
+    bytes before a marker and 0xFF fill bytes are skipped (and so not copied)."""
+    pos = data.find(b"\xff", pos)
+    if pos < 0:
         raise _truncated("JPEG", len(data))
-    if data[pos] != 0xFF:
-        raise _damaged("JPEG")
     while pos < len(data) and data[pos] == 0xFF:
         pos += 1
     if pos >= len(data):

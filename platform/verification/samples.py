@@ -120,6 +120,8 @@ def _draw_close_up(image: Image.Image, rng: random.Random) -> None:
         x1 = x0 + rng.randint(width // 10, width // 2)
         y1 = y0 + rng.randint(height // 10, height // 2)
         draw.rectangle((x0, y0, x1, y1), fill=_jitter(rng, (120, 120, 120), 110))
+        if rng.random() < 0.5:  # printing on a sack or a sign on the wall
+            _draw_stripes(draw, rng, (x0, y0, x1, y0 + (y1 - y0) // 3))
 
 
 def _draw_scene(seed: int, width: int, height: int) -> Image.Image:
