@@ -40,9 +40,10 @@ def _jitter(rng: random.Random, color: Color, spread: int) -> Color:
 
 
 def _gradient(size: tuple[int, int], top: Color, bottom: Color) -> Image.Image:
-    """A vertical colour gradient, drawn by Pillow in C (a per-pixel loop is too slow)."""
-    ramp = Image.linear_gradient("L").resize(size)
-    return ImageOps.colorize(ramp, black=top, white=bottom)
+    """A vertical colour gradient: coloured as a one-pixel column, then stretched,
+    because resizing and colouring a full 3 MP ramp costs more than the whole photo."""
+    column = Image.linear_gradient("L").resize((1, size[1]), Image.Resampling.BILINEAR)
+    return ImageOps.colorize(column, black=top, white=bottom).resize(size, Image.Resampling.NEAREST)
 
 
 def _draw_stripes(draw: ImageDraw.ImageDraw, rng: random.Random, box: tuple[int, ...]) -> None:
@@ -210,7 +211,7 @@ def _gps_ifd(
 
 
 def _thumbnail(image: Image.Image) -> bytes:
-    thumb = image.resize((160, 120), Image.Resampling.BILINEAR)
+    thumb = image.resize((160, 120), Image.Resampling.BILINEAR, reducing_gap=2.0)
     out = io.BytesIO()
     thumb.save(out, "JPEG", quality=70)
     return out.getvalue()

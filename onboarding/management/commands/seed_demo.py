@@ -6,8 +6,17 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
+from reports.demo import seed_city
 
 from tenants.models import City
+
+# City halls (lat, lon) of the seed cities; other cities use their boundary's centre.
+CENTERS = {
+    "pangkalpinang": (-2.1265, 106.1140),
+    "mataram": (-8.5837, 116.1163),
+    "serang": (-6.1180, 106.1570),
+    "jakarta": (-6.1815, 106.8283),
+}
 
 VENDOR_USER = ("vendor", "kanal-vendor-demo")
 
@@ -27,6 +36,15 @@ def ensure_user(username: str, password: str, *, superuser: bool, email: str) ->
     return True
 
 
+def _centre() -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    from cityconfig.selectors import city_profile
+
+    point = shape(city_profile().boundary).representative_point()
+    return (point.y, point.x)
+
+
 class Command(BaseCommand):
     help = "Create demo staff accounts in the public schema and in every city."
 
@@ -40,7 +58,14 @@ class Command(BaseCommand):
                 ensure_user(
                     username, password, superuser=True, email=f"diskominfo@{city.slug}.kanal.test"
                 )
+                codes = seed_city(city.slug, CENTERS.get(city.slug) or _centre())
             rows.append((f"Diskominfo {city.name}", host, username, password))
-        self.stdout.write("\nDemo accounts (username / password):")
+            self.stdout.write(
+                f"  {city.name}: {len(codes)} laporan demo ({', '.join(codes[:3])}, …)"
+            )
+        self.stdout.write(
+            "\nDemo accounts (username / password). In each city, staff 'operator', 'surveyor',"
+            " 'command' and 'petugas-<opd>' use the city's password."
+        )
         for who, host, username, password in rows:
             self.stdout.write(f"  {who:32} {host:28} {username} / {password}")
