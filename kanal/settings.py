@@ -65,6 +65,17 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+
+# ISOLATION.md #1: behind a *transaction*-pooling PgBouncer a connection may come
+# back with another city's search_path, so the schema must be set for every
+# query; with direct connections or *session* pooling it is set once per
+# connection and tenant switch (half the round trips of a submission).
+KANAL_DB_POOL_MODE = env_str("KANAL_DB_POOL_MODE", "session")
+if KANAL_DB_POOL_MODE not in {"session", "transaction"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("KANAL_DB_POOL_MODE must be 'session' or 'transaction'.")
+TENANT_LIMIT_SET_CALLS = KANAL_DB_POOL_MODE == "session"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 # --- Tenancy ---------------------------------------------------------------

@@ -15,16 +15,16 @@ from functools import wraps
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
-from people.actors import Actor
-from routing.services import escalation_target
 
 from cityconfig.models import Opd
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from people.actors import Actor
 from reports.models import OPEN_STATUSES, Report, Status
 from reports.routing_step import route_and_assign
 from reports.selectors import report_for
 from reports.timeline import record, tell_opd, tell_reporters
+from routing.services import escalation_target
 
 
 def _status_label(value: str) -> str:
@@ -380,6 +380,8 @@ def merge_reports(actor: Actor, duplicate_code: str, into_code: str, note: str =
         transit(duplicate, actor, "merge", note=note, data={"into": main.tracking_code})
         duplicate.merged_into = main
         duplicate.save()
+        main.merged_count += 1
+        main.save()
         record(
             main, actor, "merged_duplicate", note=note, data={"duplicate": duplicate.tracking_code}
         )

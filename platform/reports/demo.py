@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from people.actors import Actor
-from people.models import Citizen, Role, StaffRole
-from verification.samples import phone_photo, recompressed
 
 from cityconfig.models import Category, Opd
 from cityconfig.selectors import city_profile, features
+from people.actors import Actor
+from people.models import Citizen, Role, StaffRole
 from reports import actions
 from reports.intake import ReportInput, Upload, submit_report
 from reports.models import Status
 from reports.selectors import report_for
+from verification.samples import phone_photo, recompressed
 
 
 @dataclass(frozen=True)

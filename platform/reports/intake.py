@@ -17,17 +17,14 @@ from datetime import datetime, timedelta
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from people.actors import Actor
-from people.models import Citizen, Role
-from people.otp import normalize_phone
-from verification.checks import CheckResult
-from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
-from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
 
 from cityconfig.models import Area, Category, CityProfile
 from cityconfig.selectors import features, verification_policy
 from kanal.errors import Conflict, InvalidInput, PermissionDenied
 from onboarding.schema import duration_minutes
+from people.actors import Actor
+from people.models import Citizen, Role
+from people.otp import normalize_phone
 from reports.models import Channel, Photo, PhotoKind, Report
 from reports.routing_step import route_and_assign
 from reports.selectors import (
@@ -37,6 +34,9 @@ from reports.selectors import (
 )
 from reports.timeline import record, tell_reporters
 from reports.tracking import new_tracking_code
+from verification.checks import CheckResult
+from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
+from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
 
 logger = logging.getLogger(__name__)
 
@@ -389,10 +389,9 @@ def _apply_verdict(report: Report, actor: Actor, verdict: str, now: datetime) ->
     if verdict == AUTO_VERIFIED:
         report.auto_verify()
         report.verified_at = now
-        report.save()
         record(report, system, "verified", from_status="submitted", to_status=report.status)
-        tell_reporters(report, "report.received", verdict=verdict)
-        route_and_assign(report, system)
+        route_and_assign(report, system, notify_reporter=False)  # saves the report once
+        tell_reporters(report, "report.received", verdict=verdict, opd_name=report.opd.name)
     elif verdict == NEEDS_TRIAGE:
         report.send_to_triage()
         report.save()

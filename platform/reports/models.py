@@ -119,6 +119,7 @@ class Report(ConcurrentTransitionMixin, models.Model):
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_comment = models.TextField(blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
+    merged_count = models.PositiveSmallIntegerField(default=0)  # duplicates merged into this one
     created_at = models.DateTimeField(_("dilaporkan"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     verified_at = models.DateTimeField(null=True, blank=True)

@@ -8,13 +8,13 @@ import zoneinfo
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageFilter
-from verification.checks import check_freshness, check_photo_location
-from verification.pipeline import policy_for
 
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import InvalidInput
 from reports.intake import InspectedPhoto, Upload, _inspect, _store_photo
 from reports.models import Photo, PhotoKind, Report
+from verification.checks import check_freshness, check_photo_location
+from verification.pipeline import policy_for
 
 
 def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from people.actors import Actor
-from routing.services import route
 
+from people.actors import Actor
 from reports.models import Report
 from reports.timeline import record, tell_opd, tell_reporters
+from routing.services import route
 
 
-def route_and_assign(report: Report, actor: Actor, *, opd=None, note: str = "") -> None:
+def route_and_assign(
+    report: Report, actor: Actor, *, opd=None, note: str = "", notify_reporter: bool = True
+) -> None:
     """verified → assigned, to ``opd`` or to where the routing rules send it."""
     decision = None
     if opd is None:
@@ -32,4 +34,5 @@ def route_and_assign(report: Report, actor: Actor, *, opd=None, note: str = "") 
         data={"opd": opd.code, "rule": decision.reason if decision else "manual"},
     )
     tell_opd(report, "report.assigned")
-    tell_reporters(report, "report.status_changed")
+    if notify_reporter:
+        tell_reporters(report, "report.status_changed")

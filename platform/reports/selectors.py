@@ -11,10 +11,10 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
-from people.actors import Actor
-from people.models import Role
 
 from kanal.errors import NotFound
+from people.actors import Actor
+from people.models import Role
 from reports.models import OPEN_STATUSES, Photo, Report, Status
 from reports.tracking import normalize_tracking_code
 

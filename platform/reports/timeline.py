@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from notifications.services import notify
 from people.actors import Actor
-
 from reports.models import Report, TimelineEntry
 
 
@@ -38,9 +37,10 @@ def record(
 def tell_reporters(report: Report, kind: str, **payload) -> None:
     """Message the reporter and everyone whose duplicate was merged into this report."""
     reporters = {report.reporter_id} if report.reporter_id else set()
-    reporters |= set(
-        report.merged_reports.exclude(reporter=None).values_list("reporter_id", flat=True)
-    )
+    if report.merged_count:
+        reporters |= set(
+            report.merged_reports.exclude(reporter=None).values_list("reporter_id", flat=True)
+        )
     for citizen_id in sorted(reporters):
         notify(kind, report=report, citizen_id=citizen_id, **payload)
 

@@ -272,7 +272,8 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
 def _pillow_bomb_check(pixels: int) -> Iterator[None]:
     """Pillow warns above ``Image.MAX_IMAGE_PIXELS`` (89 MP) and refuses above twice
     that. Our own limit was checked first, so a city allowing 100 MP photos only
-    silences the warning for that rare photo; the error still stops real bombs."""
+    silences the warning for that rare photo; the error still stops real bombs.
+    (``catch_warnings`` is process-global, hence only on this rare path.)"""
     limit = Image.MAX_IMAGE_PIXELS
     if limit is None or pixels <= limit:
         yield

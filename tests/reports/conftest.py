@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+
+from cityconfig.models import Opd
 from people.actors import Actor
 from people.models import Citizen, StaffRole
 from reports.intake import ReportInput, Upload, submit_report
 from verification.samples import phone_photo
-
-from cityconfig.models import Opd
 
 # City halls (lat, lon): inside each city's boundary.
 CENTERS = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+
+from kanal.errors import InvalidInput, NotFound, PermissionDenied
 from notifications.models import OutboxMessage
 from reports import actions
 from reports.models import Status, TimelineEntry
 from reports.selectors import public_reports, report_for
-
-from kanal.errors import InvalidInput, NotFound, PermissionDenied
 
 
 def test_merged_duplicate_reporter_hears_about_the_main_report(world):

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from reports.models import Report
 
 from onboarding.loading import parse_config
 from onboarding.services import apply_config
+from reports.models import Report
 from tenants.models import City
 from tests.conftest import FIXTURES
 from tests.reports.conftest import CityWorld

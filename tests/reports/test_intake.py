@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from cityconfig.models import Category
+from kanal.errors import InvalidInput
 from people.actors import Actor
 from reports.intake import Upload
 from reports.models import Photo, Report, Status
 from verification.samples import phone_photo
-
-from cityconfig.models import Category
-from kanal.errors import InvalidInput
 
 
 def failed(submission) -> dict[str, str]:

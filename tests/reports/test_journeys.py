@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+
+from cityconfig.models import Opd
 from notifications.models import OutboxMessage
 from reports import actions
 from reports.models import Status
 from routing.services import escalation_target
-
-from cityconfig.models import Opd
 
 PEJANGGIK = "52.71.02.1011"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from people.models import Citizen, OtpChallenge
-from people.otp import MemorySender, OtpFailed, request_otp, verify_otp
 
 from kanal.errors import InvalidInput, RateLimited
+from people.models import Citizen, OtpChallenge
+from people.otp import MemorySender, OtpFailed, request_otp, verify_otp
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from routing.services import route
-
 from cityconfig.models import Area, Category
+from routing.services import route
 
 
 def decide(category: str, area: str | None):

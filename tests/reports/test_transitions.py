@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from people.actors import Actor
-from reports.actions import transit
-from reports.models import Report
 
 from cityconfig.models import Category, Opd
 from kanal.errors import PermissionDenied
+from people.actors import Actor
+from reports.actions import transit
+from reports.models import Report
 
 REPORTER, OTHER_CITIZEN, ANONYMOUS = "reporter", "other_citizen", "anonymous"
 OPERATOR, SURVEYOR, COMMAND = "operator", "survey_officer", "command_center"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+
 from verification.checks import (
     CheckResult,
     check_freshness,

@@ -19,6 +19,7 @@ import piexif
 import pytest
 from PIL import Image, ImageOps
 from PIL.PngImagePlugin import PngInfo
+
 from verification.photos import MEGABYTE, PhotoFacts, PhotoRejected, inspect_photo, public_copy
 from verification.samples import phone_photo, png_screenshot, recompressed
 
@@ -171,21 +172,24 @@ def test_rotated_photo_reports_displayed_size_and_hashes_upright() -> None:
 
 @pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")  # "Corrupt EXIF data"
 @pytest.mark.parametrize(
-    "garbage",
+    ("garbage", "tiff_parses"),
     [
-        b"\x13\x37garbage\xff\x00",
-        b"MM\x00*\x7f\xff\xff\xf0",  # a TIFF header whose first IFD lies far beyond the end
-        b"II*\x00\x08\x00\x00\x00\xff\xff" + b"\x25\x88\x04\x00\x01\x00\x00\x00\xff\xff\xff\x7f",
+        (b"\x13\x37garbage\xff\x00", False),
+        (b"MM\x00*\x7f\xff\xff\xf0", False),  # first IFD lies far beyond the end
+        # 65535 junk entries, among them a GPS IFD pointer far beyond the end
+        (b"II*\x00\x08\x00\x00\x00\xff\xff\x25\x88\x04\x00\x01\x00\x00\x00\xff\xff\xff\x7f", True),
     ],
-    ids=["random-bytes", "ifd-out-of-range", "gps-pointer-out-of-range"],
+    ids=["random-bytes", "ifd-out-of-range", "junk-ifd"],
 )
-def test_garbage_exif_counts_as_missing_metadata_not_as_a_bad_photo(garbage: bytes) -> None:
+def test_garbage_exif_counts_as_missing_metadata_not_as_a_bad_photo(
+    garbage: bytes, tiff_parses: bool
+) -> None:
     clean = inspect(photo(seed=3))
     facts = inspect(with_exif_payload(photo(seed=3), garbage))
     assert facts.format == "JPEG"
     assert facts.phash == clean.phash
-    assert facts.taken_at is None
-    assert facts.gps is None
+    assert facts.exif_present is tiff_parses
+    assert (facts.taken_at, facts.gps, facts.camera, facts.orientation) == (None, None, "", 1)
 
 
 # ---------------------------------------------------------------- rejections

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
-from reports.demo import seed_city
 
+from reports.demo import seed_city
 from tenants.models import City
 
 # City halls (lat, lon) of the seed cities; other cities use their boundary's centre.
