@@ -102,6 +102,8 @@ TENANT_APPS = [
     "people",
     "verification",
     "routing",
+    "sla",
+    "ranking",
     "reports",
     "notifications",
 ]

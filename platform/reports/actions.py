@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
+import sla.services as sla
 from cityconfig.models import Opd
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -143,6 +144,8 @@ def reject(actor: Actor, report: Report, reason: str) -> Report:
 @locked
 def request_info(actor: Actor, report: Report, question: str) -> Report:
     transit(report, actor, "request_info", note=_required(question, "question"))
+    sla.pause(report, timezone.now())
+    report.save()
     tell_reporters(report, "report.needs_info", question=question)
     return report
 
@@ -150,6 +153,8 @@ def request_info(actor: Actor, report: Report, question: str) -> Report:
 @locked
 def provide_info(actor: Actor, report: Report, answer: str) -> Report:
     transit(report, actor, "provide_info", note=_required(answer, "answer"))
+    sla.resume(report, timezone.now())
+    report.save()
     tell_opd(report, "report.info_provided")
     return report
 
@@ -172,6 +177,7 @@ def assign(actor: Actor, report: Report, opd_code: str, note: str = "") -> Repor
 def acknowledge(actor: Actor, report: Report, note: str = "") -> Report:
     transit(report, actor, "acknowledge", note=note)
     report.acknowledged_at = report.acknowledged_at or timezone.now()
+    sla.record_response(report, report.acknowledged_at)
     report.save()
     tell_reporters(report, "report.status_changed")
     return report
@@ -221,6 +227,7 @@ def resolve(actor: Actor, tracking_code: str, note: str, proof_photos: list) -> 
         checks = store_proof(report, proof_photos)
         transit(report, actor, "resolve", note=note, data={"proof_checks": checks})
         report.resolved_at = timezone.now()
+        sla.record_resolution(report, report.resolved_at)
         report.save()
         tell_reporters(report, "report.resolved", note=note)
     return report
@@ -247,6 +254,7 @@ def forward(actor: Actor, report: Report, opd_code: str, reason: str) -> Report:
     report.opd = target
     report.assigned_at = timezone.now()
     report.acknowledged_at = None
+    sla.on_forward(report, report.assigned_at)
     report.save()
     tell_opd(report, "report.assigned", forwarded_from=previous.code if previous else None)
     return report
@@ -297,6 +305,7 @@ def confirm_resolution(actor: Actor, report: Report, note: str = "") -> Report:
 def reopen(actor: Actor, report: Report, reason: str) -> Report:
     transit(report, actor, "reopen", note=_required(reason, "reason"))
     report.closed_at = None
+    sla.on_reopen(report, timezone.now())
     report.save()
     tell_opd(report, "report.reopened", reason=reason)
     return report

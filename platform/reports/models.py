@@ -128,6 +128,30 @@ class Report(ConcurrentTransitionMixin, models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # --- SLA (platform/sla): targets frozen at assignment, facts for the ranking ----
+    sla_targets = models.JSONField(default=dict, blank=True)  # {"response", "resolution", "clock"}
+    response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    response_at_risk_at = models.DateTimeField(null=True, blank=True)
+    resolution_at_risk_at = models.DateTimeField(null=True, blank=True)
+    sla_next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_minutes = models.FloatField(default=0)
+    sla_state = models.CharField(max_length=10, default="", blank=True)  # on_track|at_risk|breached
+    response_minutes = models.FloatField(null=True, blank=True)  # in the target's clock
+    resolution_minutes = models.FloatField(null=True, blank=True)
+    responded_within_sla = models.BooleanField(null=True, blank=True)
+    resolved_within_sla = models.BooleanField(null=True, blank=True)
+    responding_opd = models.ForeignKey(
+        "cityconfig.Opd",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("OPD yang merespons (untuk peringkat)."),
+    )
+    escalations = models.JSONField(default=list, blank=True)  # stages already escalated
+
     class Meta:
         verbose_name = _("laporan")
         verbose_name_plural = _("laporan")
@@ -137,6 +161,7 @@ class Report(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["opd", "status"]),
             models.Index(fields=["category", "status", "created_at"]),
             models.Index(fields=["latitude", "longitude"]),
+            models.Index(fields=["opd", "assigned_at"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+import sla.services as sla
 from people.actors import Actor
 from reports.models import Report
 from reports.timeline import record, tell_opd, tell_reporters
@@ -23,6 +24,7 @@ def route_and_assign(
     report.opd = opd
     report.forward_hint = decision.forward_to if decision else None
     report.assigned_at = timezone.now()
+    sla.start_clocks(report, report.assigned_at)
     report.save()
     record(
         report,

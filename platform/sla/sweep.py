@@ -1,0 +1,142 @@
+"""The SLA sweep: mark reports at risk and breached, escalate, notify.
+
+Cheap when nothing is due: each report carries ``sla_next_check_at`` (the next
+threshold), so a city costs one indexed query. Idempotent: fired stages are
+recorded on the report. Safe to run twice at once: rows are locked with
+``SKIP LOCKED`` and re-read after locking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from cityconfig.models import CityProfile
+from notifications.services import notify
+from people.actors import Actor
+from reports.models import Report, Status
+from reports.timeline import record, tell_opd
+from routing.services import escalation_target
+from sla.services import next_check, policy
+
+ACTIVE = [Status.ASSIGNED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
+BATCH = 500
+LEVEL_TEXT = {"breached": "terlewati", "at_risk": "hampir habis"}
+
+
+@dataclass
+class SweepResult:
+    at_risk: int = 0
+    breached: int = 0
+    escalated: int = 0
+    reports: list[str] = field(default_factory=list)
+
+    def add(self, other: SweepResult) -> None:
+        self.at_risk += other.at_risk
+        self.breached += other.breached
+        self.escalated += other.escalated
+        self.reports += other.reports
+
+
+def _stages_due(report: Report, now: datetime) -> list[str]:
+    done = set(report.escalations)
+    stages = []
+    awaiting_response = report.acknowledged_at is None and report.responded_within_sla is None
+    for kind, at_risk_at, due_at, pending in (
+        ("response", report.response_at_risk_at, report.response_due_at, awaiting_response),
+        (
+            "resolution",
+            report.resolution_at_risk_at,
+            report.resolution_due_at,
+            report.resolved_within_sla is None,
+        ),
+    ):
+        if not pending:
+            continue
+        if due_at and now >= due_at and f"{kind}_breached" not in done:
+            stages.append(f"{kind}_breached")
+        elif at_risk_at and now >= at_risk_at and f"{kind}_at_risk" not in done:
+            stages.append(f"{kind}_at_risk")
+    return stages
+
+
+def sweep_city(now: datetime | None = None) -> SweepResult:
+    """Sweep the active city (its schema must be set)."""
+    now = now or timezone.now()
+    result = SweepResult()
+    ids = list(
+        Report.objects.filter(sla_next_check_at__lte=now, status__in=ACTIVE)
+        .order_by("sla_next_check_at")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    if not ids:
+        return result
+    profile = CityProfile.load()
+    rules = policy(profile)["escalation"]
+    system = Actor.system("SLA")
+    for pk in ids:
+        with transaction.atomic():
+            report = (
+                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("opd")
+                .filter(pk=pk, status__in=ACTIVE)
+                .first()
+            )
+            if report is None:
+                continue  # another sweep holds it, or it moved on
+            stages = _stages_due(report, now)
+            for stage in stages:
+                _fire(report, stage, rules, system, profile, result)
+            report.sla_next_check_at = next_check(report)
+            report.save()
+    return result
+
+
+def _fire(report: Report, stage: str, rules, system, profile, result: SweepResult) -> None:
+    kind, level = stage.split("_", 1)  # ("response", "at_risk")
+    passed = [stage] if level == "at_risk" else [f"{kind}_at_risk", stage]  # a breach passes both
+    report.escalations = [*report.escalations, *[s for s in passed if s not in report.escalations]]
+    report.sla_state = (
+        "breached" if level == "breached" or report.sla_state == "breached" else level
+    )
+    if level == "breached":
+        result.breached += 1
+    else:
+        result.at_risk += 1
+    result.reports.append(report.tracking_code)
+    due = report.response_due_at if kind == "response" else report.resolution_due_at
+    record(
+        report,
+        system,
+        f"sla_{level}",
+        public=False,
+        data={"target": kind, "due_at": due.isoformat() if due else None},
+    )
+    tell_opd(report, f"sla.{level}", target=kind)
+    for rule in rules:
+        if rule["when"] != level:
+            continue
+        if rule["to"] == "parent_opd" and report.opd is not None:
+            target = escalation_target(report.opd)
+            if target.pk != report.opd_id:
+                previous = report.opd
+                old = report.status
+                report.escalate()
+                report.opd = target
+                record(
+                    report,
+                    system,
+                    "escalate",
+                    from_status=old,
+                    to_status=report.status,
+                    note=f"Target {kind} SLA {LEVEL_TEXT[level]}.",
+                    data={"from_opd": previous.code, "to_opd": target.code, "stage": stage},
+                )
+                tell_opd(report, "report.escalated", from_opd=previous.code, stage=stage)
+                result.escalated += 1
+        elif rule["to"] == "command_center" and profile.default_opd_id:
+            notify("sla.command_center", report=report, opd=profile.default_opd, stage=stage)
+            result.escalated += 1

@@ -1,0 +1,1 @@
+from tests.reports.conftest import world  # noqa: F401  (re-exported fixture)
