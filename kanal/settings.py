@@ -91,6 +91,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "django.contrib.staticfiles",
+    "strawberry_django",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -106,6 +107,8 @@ TENANT_APPS = [
     "ranking",
     "reports",
     "notifications",
+    "api",
+    "open311",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -160,13 +163,20 @@ USE_TZ = True
 TIME_ZONE = "UTC"  # stored in UTC; each city's zone is activated per request
 
 # --- Cache (tenant-aware keys: ISOLATION.md #2) ---------------------------
+# Redis, shared by every process (rate limits must be): REDIS_URL.
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "kanal"),
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
     }
 }
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 
 # --- Sessions and cookies (host-only: ISOLATION.md #6) ----------------------
 SESSION_COOKIE_DOMAIN = None
@@ -186,6 +196,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".kanal" / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TENANT_CONFIG_DIR = BASE_DIR / "tenant_configs"
+
+# GraphQL API limits (OWASP): uploads per request and per photo.
+KANAL_MAX_UPLOADS = 5
+KANAL_MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = KANAL_MAX_UPLOADS + 1
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file fields
+KANAL_GRAPHQL_INTROSPECTION = env_bool("KANAL_GRAPHQL_INTROSPECTION", not PRODUCTION)
 
 # Where one-time codes go: console in development, memory in tests; an SMS or
 # WhatsApp gateway class in production.

@@ -95,3 +95,35 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}" + (f" · {self.opd}" if self.opd else "")
+
+
+class AccessToken(models.Model):
+    """A bearer token for the apps, bound to this city: its text names the city
+    (``knl_<slug>_…``) and it exists only in this city's schema, so a Mataram
+    token means nothing on Pangkalpinang's host (ISOLATION.md #6)."""
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=24)
+    citizen = models.ForeignKey(
+        Citizen, null=True, blank=True, on_delete=models.CASCADE, related_name="tokens"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token akses")
+        verbose_name_plural = _("token akses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(citizen__isnull=False) ^ models.Q(user__isnull=False),
+                name="access_token_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

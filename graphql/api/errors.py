@@ -1,0 +1,37 @@
+"""Expected failures as data (Saleor's habit): every mutation payload has
+``errors: [Error!]!`` with the input field, a stable code and a message in the
+caller's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import strawberry
+
+from kanal.errors import ServiceError
+
+
+@strawberry.type(description="A failure the caller can act on.")
+class Error:
+    field: str | None
+    code: str
+    message: str
+
+
+def error_from(exc: ServiceError) -> Error:
+    return Error(field=exc.field, code=exc.code, message=exc.message)
+
+
+def payload(cls: type, func: Callable) -> Callable:
+    """Run a mutation body; a ServiceError becomes ``cls(errors=[...])``."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any):
+        try:
+            return func(*args, **kwargs)
+        except ServiceError as exc:
+            return cls(errors=[error_from(exc)])
+
+    return wrapper

@@ -1,0 +1,53 @@
+"""The one GraphQL schema every city serves, with the OWASP GraphQL limits.
+
+Introspection is on in development and off in production unless
+``KANAL_GRAPHQL_INTROSPECTION=true`` (the committed ``graphql/schema.graphql``
+is the public contract app developers read instead).
+"""
+
+from __future__ import annotations
+
+import strawberry
+from django.conf import settings
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from api.mutations import Mutation
+from api.queries import Query
+from kanal.errors import ServiceError
+
+MAX_DEPTH = 10
+MAX_ALIASES = 20
+MAX_TOKENS = 4000
+
+
+def _mask(error) -> bool:
+    """Expected failures keep their message; anything else is masked in production."""
+    return not isinstance(getattr(error, "original_error", None), ServiceError)
+
+
+def extensions() -> list:
+    """Factories, so every request gets fresh extension instances."""
+    items = [
+        DjangoOptimizerExtension,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ]
+    if not settings.KANAL_GRAPHQL_INTROSPECTION:
+        items.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    if not settings.DEBUG:
+        items.append(
+            lambda: MaskErrors(should_mask_error=_mask, error_message="Terjadi kesalahan internal.")
+        )
+    return items
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions())

@@ -1,0 +1,365 @@
+"""GraphQL types: thin views of the core's models, localized and permission-aware.
+
+Nested relations carry optimizer hints (``select_related``/``prefetch_related``),
+so a page of reports with categories, OPDs, photos and timelines costs a fixed
+number of queries whatever its size (tests/api/test_query_counts.py).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import strawberry
+import strawberry_django
+from django.utils.translation import get_language
+from strawberry import relay
+
+from cityconfig import models as config_models
+from people.models import Role, masked_phone
+from reports import models as report_models
+
+
+def _lang_is_en() -> bool:
+    return (get_language() or "id").startswith("en")
+
+
+def _can_see_private(info: strawberry.Info, report: report_models.Report) -> bool:
+    actor = info.context.actor
+    if actor.is_reporter_of(report):
+        return True
+    if actor.has_role(
+        Role.OPERATOR, Role.SURVEY_OFFICER, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN
+    ):
+        return True
+    return actor.acts_for_opd(report.opd_id)
+
+
+@strawberry.type
+class Colors:
+    primary: str
+    secondary: str
+    accent: str | None
+    text_on_primary: str
+
+
+@strawberry.type
+class Support:
+    phone: str | None
+    whatsapp: str | None
+    email: str | None
+    website: str | None
+    address: str | None
+
+
+@strawberry.type
+class Branding:
+    app_name: str
+    responder_app_name: str | None
+    tagline: str | None
+    colors: Colors
+    logo_url: str
+    support: Support
+
+
+@strawberry.type
+class VerificationPolicySummary:
+    photo_required: bool
+    max_photo_age_minutes: int
+    max_gps_distance_m: int
+    require_inside_city: bool
+    operator_triage: str
+    field_survey: str
+    anonymous_reports: bool
+
+
+@strawberry.type
+class FeatureFlags:
+    anonymous_reports: bool
+    public_feed: bool
+    citizen_rating: bool
+    published_rankings: bool
+
+
+@strawberry.type
+class AppConfig:
+    city_slug: str
+    city_name: str
+    official_name: str
+    province: str
+    app_name: str
+    branding: Branding
+    locales: list[str]
+    default_locale: str
+    time_zone: str
+    time_zone_abbreviation: str
+    channels: list[str]
+    priorities: list[str]
+    verification: VerificationPolicySummary
+    features: FeatureFlags
+    boundary: strawberry.scalars.JSON
+    center_latitude: float
+    center_longitude: float
+
+
+@strawberry_django.type(config_models.Category)
+class Category:
+    code: str
+    photo_required: bool | None
+    emergency: bool
+
+    @strawberry_django.field(only=["name_id", "name_en"])
+    def name(self) -> str:
+        return self.name_en if _lang_is_en() else self.name_id
+
+    @strawberry_django.field(only=["description_id", "description_en"])
+    def description(self) -> str:
+        return self.description_en if _lang_is_en() else self.description_id
+
+
+@strawberry.type
+class CategoryGroup:
+    code: str
+    name: str
+    categories: list[Category]
+
+
+@strawberry_django.type(config_models.Area)
+class Area:
+    code: str
+    name: str
+    level: str
+
+    @strawberry_django.field(select_related=["parent"], only=["parent__code"])
+    def parent_code(self) -> str | None:
+        return self.parent.code if self.parent_id else None
+
+
+@strawberry_django.type(config_models.Opd)
+class Opd:
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    responder: bool
+
+    @strawberry_django.field(select_related=["parent"], only=["parent__code"])
+    def parent_code(self) -> str | None:
+        return self.parent.code if self.parent_id else None
+
+
+@strawberry.enum
+class CheckResult(enum.Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@strawberry.type
+class VerificationCheck:
+    name: str
+    result: CheckResult
+    reason: str
+
+
+@strawberry.type
+class Verification:
+    verdict: str
+    checks: list[VerificationCheck]
+
+
+@strawberry_django.type(report_models.Photo)
+class Photo:
+    kind: str
+    position: int
+    width: int
+    height: int
+    taken_at: datetime | None
+
+    @strawberry_django.field(
+        select_related=["report"], only=["report__tracking_code", "kind", "position"]
+    )
+    def url(self) -> str:
+        return f"/media/laporan/{self.report.tracking_code}/{self.kind}/{self.position}.jpg"
+
+
+@strawberry_django.type(report_models.TimelineEntry)
+class TimelineEvent:
+    created_at: datetime
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+    public: bool
+    actor_kind: str
+
+    @strawberry_django.field(only=["actor_kind", "actor_label"])
+    def actor(self) -> str:
+        # Staff names are shown; citizens stay anonymous in public.
+        return "Pelapor" if self.actor_kind in ("citizen", "anonymous") else self.actor_label
+
+
+@strawberry_django.type(report_models.Report)
+class Report(relay.Node):
+    tracking_code: relay.NodeID[str]
+    status: str
+    category: Category
+    latitude: float
+    longitude: float
+    address: str
+    created_at: datetime
+    updated_at: datetime
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    resolved_at: datetime | None
+    sla_state: str
+    rating: int | None
+    reopen_count: int
+
+    @strawberry_django.field(name="trackingCode", only=["tracking_code"])
+    def tracking_code_text(self) -> str:
+        """The code a citizen reads over the phone (the node id is its global form)."""
+        return self.tracking_code
+
+    @strawberry_django.field(only=["status"])
+    def status_label(self) -> str:
+        return str(report_models.Status(self.status).label)
+
+    @strawberry_django.field(only=["description", "public_description"])
+    def description(self) -> str:
+        return self.shown_description
+
+    @strawberry_django.field(select_related=["opd"])
+    def opd(self) -> Opd | None:
+        return self.opd
+
+    @strawberry_django.field(select_related=["area"])
+    def area(self) -> Area | None:
+        return self.area
+
+    @strawberry_django.field(prefetch_related=["photos"])
+    def photos(self) -> list[Photo]:
+        return list(self.photos.all())
+
+    @strawberry_django.field(prefetch_related=["timeline"])
+    def timeline(self, info: strawberry.Info) -> list[TimelineEvent]:
+        private = _can_see_private(info, self)
+        return [entry for entry in self.timeline.all() if entry.public or private]
+
+    @strawberry_django.field(only=["verdict", "checks", "reporter_id", "opd_id"])
+    def verification(self, info: strawberry.Info) -> Verification | None:
+        """Shown to the reporter and staff: why a report was verified or rejected."""
+        if not _can_see_private(info, self):
+            return None
+        en = _lang_is_en()
+        return Verification(
+            verdict=self.verdict,
+            checks=[
+                VerificationCheck(
+                    name=c["name"],
+                    result=CheckResult(c["result"]),
+                    reason=c["reason_en"] if en else c["reason_id"],
+                )
+                for c in self.checks
+            ],
+        )
+
+    @strawberry_django.field(only=["reporter_id"])
+    def is_mine(self, info: strawberry.Info) -> bool:
+        return info.context.actor.is_reporter_of(self)
+
+    @strawberry_django.field(select_related=["reporter"], only=["reporter__phone", "channel"])
+    def reporter_phone(self, info: strawberry.Info) -> str | None:
+        """Masked, and only for staff."""
+        if not info.context.actor.is_staff or not _can_see_private(info, self):
+            return None
+        return masked_phone(self.reporter.phone) if self.reporter_id else None
+
+    @strawberry_django.field(only=["channel"])
+    def channel(self) -> str:
+        return self.channel
+
+    @strawberry_django.field(only=["possible_duplicates"])
+    def possible_duplicates(self, info: strawberry.Info) -> list[str]:
+        return list(self.possible_duplicates) if info.context.actor.is_staff else []
+
+
+@strawberry.type
+class RankingRow:
+    rank: int | None
+    opd_code: str
+    opd_name: str
+    kind: str
+    territorial: bool
+    received: int
+    responded_within_pct: float | None
+    resolved_within_pct: float | None
+    response_median_minutes: float | None
+    response_p90_minutes: float | None
+    resolution_median_minutes: float | None
+    resolution_p90_minutes: float | None
+    reopen_rate_pct: float | None
+    rating_avg: float | None
+    overdue: int
+    score: float | None
+    red_card: bool
+    red_card_reasons: list[str]
+
+
+@strawberry.type
+class OpdRanking:
+    period_start: date
+    period_end: date
+    published: bool
+    version: int | None
+    title: str | None
+    content_sha256: str | None
+    rows: list[RankingRow]
+
+
+def ranking_rows(rows: list[dict]) -> list[RankingRow]:
+    en = _lang_is_en()
+    fields = RankingRow.__annotations__.keys()
+    return [
+        RankingRow(
+            **{k: row.get(k) for k in fields if k != "red_card_reasons"},
+            red_card_reasons=[r["en" if en else "id"] for r in row.get("red_card_reasons", [])],
+        )
+        for row in rows
+    ]
+
+
+@strawberry.type
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@strawberry.type
+class OpdCount:
+    opd_code: str | None
+    opd_name: str | None
+    count: int
+
+
+@strawberry.type
+class AreaCount:
+    code: str
+    name: str
+    count: int
+
+
+@strawberry.type
+class DayCount:
+    date: date
+    received: int
+    resolved: int
+
+
+@strawberry.type
+class Dashboard:
+    by_status: list[StatusCount]
+    overdue_by_opd: list[OpdCount]
+    open_by_kecamatan: list[AreaCount]
+    trend: list[DayCount]

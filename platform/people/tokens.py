@@ -1,0 +1,95 @@
+"""Issuing and checking the apps' bearer tokens.
+
+Only a SHA-256 of a token is stored. A token carries its city's slug, checked
+against the request's city before any lookup, so a token from another city is
+refused with a clear answer instead of a confusing "unknown token".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from kanal.errors import PermissionDenied, ServiceError
+from people.actors import Actor
+from people.models import AccessToken, Citizen
+
+CITIZEN_TOKEN_TTL = timedelta(days=90)
+STAFF_TOKEN_TTL = timedelta(hours=12)
+
+
+class NotAuthenticated(ServiceError):
+    code = "UNAUTHENTICATED"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: object
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(city_slug: str, *, citizen: Citizen | None = None, user=None) -> IssuedToken:
+    token = f"knl_{city_slug}_{secrets.token_urlsafe(32)}"
+    ttl = CITIZEN_TOKEN_TTL if citizen is not None else STAFF_TOKEN_TTL
+    record = AccessToken.objects.create(
+        key_hash=_hash(token),
+        prefix=token[: len(city_slug) + 9],
+        citizen=citizen,
+        user=user,
+        expires_at=timezone.now() + ttl,
+    )
+    return IssuedToken(token, record.expires_at)
+
+
+def actor_for_token(city_slug: str, token: str) -> Actor:
+    """The actor behind a bearer token presented on ``city_slug``'s host."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != "knl":
+        raise NotAuthenticated(id="Token tidak dikenali.", en="The token is not recognised.")
+    if parts[1] != city_slug:
+        raise NotAuthenticated(
+            code="TOKEN_OTHER_CITY",
+            id="Token ini diterbitkan oleh kota lain dan tidak berlaku di sini.",
+            en="This token was issued by another city and is not valid here.",
+        )
+    record = (
+        AccessToken.objects.select_related("citizen", "user").filter(key_hash=_hash(token)).first()
+    )
+    now = timezone.now()
+    if record is None or record.revoked_at is not None or record.expires_at <= now:
+        raise NotAuthenticated(
+            code="TOKEN_EXPIRED",
+            id="Sesi berakhir; silakan masuk lagi.",
+            en="The session has ended; please sign in again.",
+        )
+    if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
+        AccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    if record.citizen is not None:
+        return Actor.for_citizen(record.citizen)
+    if not record.user.is_active:
+        raise NotAuthenticated(id="Akun tidak aktif.", en="The account is inactive.")
+    return Actor.for_staff(record.user)
+
+
+def staff_login(city_slug: str, username: str, password: str, request=None) -> IssuedToken:
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active or not user.is_staff:
+        raise PermissionDenied(
+            code="INVALID_CREDENTIALS",
+            id="Nama pengguna atau kata sandi salah.",
+            en="Wrong username or password.",
+        )
+    return issue_token(city_slug, user=user)
+
+
+def revoke(token: str) -> None:
+    AccessToken.objects.filter(key_hash=_hash(token)).update(revoked_at=timezone.now())
