@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2 on every city's host: services, service requests, tokens."""

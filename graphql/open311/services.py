@@ -1,0 +1,440 @@
+"""Open311 on top of the report core: API keys, POSTed service requests, tokens.
+
+No business rule lives here: a POST becomes a ``reports.intake.submit_report``
+call on the ``open311`` channel, so the city's verification policy, anonymous
+rule and routing apply exactly as in the apps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
+
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
+
+from cityconfig.models import Category, CityProfile
+from cityconfig.selectors import features, verification_policy
+from kanal.errors import InvalidInput, NotFound, PermissionDenied
+from open311.models import Open311ApiKey, Open311RequestToken
+from people.actors import Actor
+from people.models import Citizen
+from people.otp import normalize_phone
+from reports.intake import ReportInput, Submission, Upload, submit_report
+from reports.models import Channel, Photo, PhotoKind, Report, Status, TimelineEntry, Verdict
+from reports.selectors import public_reports
+from reports.tracking import normalize_tracking_code
+
+KEY_SCHEME = "o311"
+MAX_TOKEN_LENGTH = 64
+
+
+class ApiKeyRefused(PermissionDenied):
+    code = "API_KEY_INVALID"
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    api_key: Open311ApiKey
+    key: str  # shown once, never stored
+
+
+# --- API keys ------------------------------------------------------------------
+
+
+def new_key_material(city_slug: str) -> tuple[str, str, str]:
+    """(key, prefix, sha256) for a fresh key. The key names its city, so a key
+    shown on another city's host is refused with a clear reason."""
+    key = f"{KEY_SCHEME}_{city_slug}_{secrets.token_urlsafe(32)}"
+    prefix = key[: len(KEY_SCHEME) + len(city_slug) + 2 + 6]
+    return key, prefix, key_digest(key)
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def issue_key(name: str, *, created_by: str = "") -> IssuedKey:
+    """Issue a key for the active city. Raises InvalidInput for an empty name."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(
+            field="name",
+            code="NAME_REQUIRED",
+            id="Nama klien wajib diisi.",
+            en="The client name is required.",
+        )
+    key, prefix, digest = new_key_material(_city_slug())
+    api_key = Open311ApiKey.objects.create(
+        name=name[:120], prefix=prefix, key_sha256=digest, created_by=created_by[:150]
+    )
+    return IssuedKey(api_key, key)
+
+
+def revoke_key(api_key: Open311ApiKey) -> None:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+
+
+def authenticate(raw_key: str | None) -> Open311ApiKey:
+    """The active key for ``raw_key`` in this city. Raises ApiKeyRefused (→ 403)."""
+    raw_key = (raw_key or "").strip()
+    if not raw_key:
+        raise ApiKeyRefused(field="api_key", id="api_key wajib diisi.", en="api_key is required.")
+    parts = raw_key.split("_", 2)
+    if len(parts) == 3 and parts[0] == KEY_SCHEME and parts[1] != _city_slug():
+        raise ApiKeyRefused(
+            field="api_key",
+            id="api_key ini diterbitkan kota lain.",
+            en="This api_key was issued by another city.",
+        )
+    digest = key_digest(raw_key)
+    api_key = Open311ApiKey.objects.filter(key_sha256=digest).first()
+    if api_key is None or not hmac.compare_digest(api_key.key_sha256, digest):
+        raise ApiKeyRefused(field="api_key", id="api_key tidak valid.", en="Invalid api_key.")
+    if api_key.revoked_at is not None:
+        raise ApiKeyRefused(
+            field="api_key", id="api_key sudah dicabut.", en="This api_key has been revoked."
+        )
+    now = timezone.now()
+    Open311ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now
+    return api_key
+
+
+def _city_slug() -> str:
+    tenant = getattr(connection, "tenant", None)
+    return getattr(tenant, "slug", "") or ""
+
+
+# --- POST requests -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedRequest:
+    submission: Submission
+    notice: str
+
+
+def post_service_request(
+    api_key: Open311ApiKey, fields: Mapping[str, str], media: list[Upload]
+) -> PostedRequest:
+    """Create a service request from the spec's form fields (plus uploaded
+    ``media``). Raises InvalidInput (400) with Open311 field names."""
+    profile = CityProfile.load()
+    if Channel.OPEN311 not in profile.channels:
+        raise InvalidInput(
+            field="channel",
+            code="CHANNEL_NOT_ENABLED",
+            id="Kanal tidak dibuka: kota ini tidak menerima laporan lewat Open311.",
+            en="channel not enabled: this city does not accept reports through Open311.",
+        )
+    category_code = (fields.get("service_code") or "").strip()
+    if not category_code:
+        raise InvalidInput(
+            field="service_code",
+            code="SERVICE_CODE_REQUIRED",
+            id="service_code wajib diisi.",
+            en="service_code is required.",
+        )
+    token = _request_token(fields.get("request_token"))
+    latitude, longitude = _coordinates(fields)
+    data = ReportInput(
+        category_code=category_code,
+        description=fields.get("description") or "",
+        latitude=latitude,
+        longitude=longitude,
+        address=fields.get("address_string") or "",
+        channel=Channel.OPEN311,
+        idempotency_key=_idempotency_key(api_key, token) if token else None,
+        contact_name=" ".join(
+            part.strip() for part in (fields.get("first_name"), fields.get("last_name")) if part
+        ),
+    )
+    submission = submit_report(_actor(fields.get("phone")), data, media)
+    if token:
+        Open311RequestToken.objects.get_or_create(
+            api_key=api_key, token=token, defaults={"report": submission.report}
+        )
+    return PostedRequest(submission, verdict_notice(submission.report))
+
+
+def read_media(files: list, profile: CityProfile | None = None) -> list[Upload]:
+    """Uploaded ``media`` files as intake uploads, refusing oversized files
+    before reading them into memory."""
+    limit = verification_policy(profile).max_upload_mb * 1024 * 1024
+    uploads = []
+    for index, upload in enumerate(files):
+        if upload.size > limit:
+            raise InvalidInput(
+                field=f"photos[{index}]",
+                code="PHOTO_TOO_LARGE",
+                id=f"Foto melebihi {limit // (1024 * 1024)} MB.",
+                en=f"The photo is larger than {limit // (1024 * 1024)} MB.",
+            )
+        uploads.append(Upload(upload.read(), upload.name or ""))
+    return uploads
+
+
+def _request_token(raw: str | None) -> str:
+    token = (raw or "").strip()
+    if len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
+        raise InvalidInput(
+            field="request_token",
+            code="REQUEST_TOKEN_INVALID",
+            id=f"request_token maksimal {MAX_TOKEN_LENGTH} karakter tanpa karakter kontrol.",
+            en=f"request_token must be at most {MAX_TOKEN_LENGTH} printable characters.",
+        )
+    return token
+
+
+def _idempotency_key(api_key: Open311ApiKey, token: str) -> str:
+    # Per key: two clients choosing the same token never collide.
+    return "open311:" + hashlib.sha256(f"{api_key.key_sha256}:{token}".encode()).hexdigest()
+
+
+def _coordinates(fields: Mapping[str, str]) -> tuple[float, float]:
+    raw_lat, raw_long = (fields.get(name, "").strip() for name in ("lat", "long"))
+    if not raw_lat or not raw_long:
+        if (fields.get("address_string") or "").strip():
+            raise InvalidInput(
+                field="lat",
+                code="LOCATION_REQUIRED",
+                id="lat dan long wajib diisi: alamat saja tidak dapat dipetakan.",
+                en="lat and long are required: address_string alone cannot be located "
+                "(no geocoding).",
+            )
+        raise InvalidInput(
+            field="lat",
+            code="LOCATION_REQUIRED",
+            id="lat dan long wajib diisi.",
+            en="lat and long are required.",
+        )
+    values = []
+    for name, raw in (("lat", raw_lat), ("long", raw_long)):
+        try:
+            values.append(float(raw))
+        except ValueError:
+            raise InvalidInput(
+                field=name,
+                code="COORDINATE_INVALID",
+                id=f"{name} harus berupa angka desimal.",
+                en=f"{name} must be a decimal number.",
+            ) from None
+    return values[0], values[1]
+
+
+def _actor(raw_phone: str | None) -> Actor:
+    if not (raw_phone or "").strip():
+        return Actor.anonymous()
+    citizen, _ = Citizen.objects.get_or_create(phone=normalize_phone(raw_phone))
+    return Actor.for_citizen(citizen)
+
+
+def verdict_notice(report: Report) -> str:
+    """What happened to the request, in the active language (Indonesian first)."""
+    english = (get_language() or "id").startswith("en")
+    if report.verdict == Verdict.AUTO_VERIFIED:
+        opd = report.opd.name if report.opd_id else ""
+        if english:
+            return f"Report verified and sent to {opd}." if opd else "Report verified."
+        return (
+            f"Laporan terverifikasi dan diteruskan ke {opd}." if opd else "Laporan terverifikasi."
+        )
+    if report.verdict == Verdict.NEEDS_TRIAGE:
+        if english:
+            return "Report received; an operator will check it."
+        return "Laporan diterima dan akan diperiksa operator."
+    reasons = [
+        check["reason_en" if english else "reason_id"]
+        for check in report.checks
+        if check.get("result") == "fail"
+    ]
+    if english:
+        return "Report rejected: " + "; ".join(reasons) if reasons else "Report rejected."
+    return "Laporan ditolak: " + "; ".join(reasons) if reasons else "Laporan ditolak."
+
+
+# --- tokens --------------------------------------------------------------------
+
+
+def tokens_for(token: str, api_key: Open311ApiKey | None = None) -> list[Open311RequestToken]:
+    """The requests created with ``token`` (by one key's client when given)."""
+    found = Open311RequestToken.objects.filter(token=token).select_related("report")
+    if api_key is not None:
+        found = found.filter(api_key=api_key)
+    return list(found)
+
+
+# --- GET requests --------------------------------------------------------------
+
+# Work done and awaiting (or past) the citizen's confirmation: Open311 apps show it as fixed.
+CLOSED_FOR_OPEN311 = frozenset({Status.RESOLVED, Status.CLOSED})
+MAX_REQUESTS = 1000
+MAX_WINDOW = timedelta(days=90)
+STATUSES = ("open", "closed")
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    tracking_codes: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: frozenset[str] = frozenset()
+
+
+def parse_request_query(params: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> RequestQuery:
+    """The spec's filters, validated. ``service_request_id`` overrides the others;
+    without dates the last 90 days are searched, and a range may not span more.
+    Raises InvalidInput (400)."""
+    codes = _comma_list(params.get("service_request_id"))
+    if codes:
+        return RequestQuery(tracking_codes=tuple(normalize_tracking_code(c) for c in codes))
+    service_codes = _comma_list(params.get("service_code"))
+    known = set(Category.objects.filter(code__in=service_codes).values_list("code", flat=True))
+    for code in service_codes:
+        if code not in known:
+            raise InvalidInput(
+                field="service_code",
+                code="UNKNOWN_SERVICE",
+                id=f"service_code '{code}' tidak dikenal.",
+                en=f"Unknown service_code '{code}'.",
+            )
+    statuses = {s.lower() for s in _comma_list(params.get("status"))}
+    if not statuses <= set(STATUSES):
+        raise InvalidInput(
+            field="status",
+            code="UNKNOWN_STATUS",
+            id="status harus open atau closed.",
+            en="status must be open or closed.",
+        )
+    start, end = (
+        parse_iso_datetime(params[name], name, tz) if (params.get(name) or "").strip() else None
+        for name in ("start_date", "end_date")
+    )
+    if start is None and end is None:
+        end = timezone.now()
+    start = start if start is not None else end - MAX_WINDOW
+    end = end if end is not None else start + MAX_WINDOW
+    if end < start:
+        raise InvalidInput(
+            field="end_date",
+            code="DATE_RANGE_INVALID",
+            id="end_date lebih awal dari start_date.",
+            en="end_date is before start_date.",
+        )
+    if end - start > MAX_WINDOW:
+        raise InvalidInput(
+            field="end_date",
+            code="DATE_RANGE_TOO_LONG",
+            id="Rentang start_date–end_date paling lama 90 hari.",
+            en="start_date and end_date may not span more than 90 days.",
+        )
+    return RequestQuery(
+        service_codes=tuple(service_codes), start=start, end=end, statuses=frozenset(statuses)
+    )
+
+
+def parse_iso_datetime(raw: str, name: str, tz: zoneinfo.ZoneInfo) -> datetime:
+    """An ISO 8601 date-time (a date alone means its midnight in the city; no
+    offset means the city's time). Raises InvalidInput naming the parameter."""
+    # An unencoded "+" in a query string arrives as a space: "…T16:55:00 08:00".
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())
+    value = None
+    try:
+        value = parse_datetime(text)
+        if value is None and (day := parse_date(text)) is not None:
+            value = datetime.combine(day, time_of_day.min)
+    except ValueError:
+        value = None
+    if value is None:
+        raise InvalidInput(
+            field=name,
+            code="INVALID_DATE",
+            id=f"{name} harus tanggal-waktu ISO 8601, mis. 2026-11-23T16:55:00+08:00.",
+            en=f"{name} must be an ISO 8601 date-time, e.g. 2026-11-23T16:55:00+08:00.",
+        )
+    return timezone.make_aware(value, tz) if timezone.is_naive(value) else value
+
+
+def _comma_list(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+def published_requests() -> QuerySet[Report]:
+    """The public feed with what a service request shows: the last public note
+    and the first report photo. Raises PermissionDenied if the city keeps its
+    feed closed."""
+    if not features().public_feed:
+        raise PermissionDenied(
+            code="FEED_NOT_PUBLIC",
+            id="Kota ini tidak menerbitkan laporan.",
+            en="This city does not publish its reports.",
+        )
+    last_note = (
+        TimelineEntry.objects.filter(report=OuterRef("pk"), public=True)
+        .exclude(note="")
+        .order_by("-created_at", "-pk")
+        .values("note")[:1]
+    )
+    first_photo = (
+        Photo.objects.filter(report=OuterRef("pk"), kind=PhotoKind.REPORT)
+        .order_by("position")
+        .values("position")[:1]
+    )
+    return (
+        public_reports()
+        .select_related("category", "opd")
+        .annotate(last_public_note=Subquery(last_note), first_photo=Subquery(first_photo))
+    )
+
+
+def find_requests(query: RequestQuery) -> list[Report]:
+    reports = published_requests()
+    if query.tracking_codes:
+        return list(reports.filter(tracking_code__in=query.tracking_codes)[:MAX_REQUESTS])
+    reports = reports.filter(created_at__gte=query.start, created_at__lte=query.end)
+    if query.service_codes:
+        reports = reports.filter(category__code__in=query.service_codes)
+    if query.statuses == {"open"}:
+        reports = reports.exclude(status__in=CLOSED_FOR_OPEN311)
+    elif query.statuses == {"closed"}:
+        reports = reports.filter(status__in=CLOSED_FOR_OPEN311)
+    return list(reports.order_by("-created_at", "-pk")[:MAX_REQUESTS])
+
+
+def find_request(service_request_id: str) -> Report:
+    """One public service request. Raises NotFound (404) for missing and private alike."""
+    code = normalize_tracking_code(service_request_id)
+    report = published_requests().filter(tracking_code=code).first()
+    if report is None:
+        raise NotFound(
+            field="service_request_id",
+            id=f"Laporan {code} tidak ditemukan.",
+            en=f"Service request {code} was not found.",
+        )
+    return report
+
+
+def public_photo(tracking_code: str, position: int) -> Photo:
+    """The report photo behind a ``media_url``. Raises NotFound unless the report
+    is in the public feed."""
+    report = published_requests().filter(tracking_code=normalize_tracking_code(tracking_code))
+    photo = Photo.objects.filter(
+        report__in=report.values("pk"), kind=PhotoKind.REPORT, position=position
+    ).first()
+    if photo is None or not photo.public:
+        raise NotFound(field="media", id="Foto tidak ditemukan.", en="Photo not found.")
+    return photo
