@@ -29,8 +29,12 @@ MAX_TOKENS = 4000
 
 
 def _mask(error) -> bool:
-    """Expected failures keep their message; anything else is masked in production."""
-    return not isinstance(getattr(error, "original_error", None), ServiceError)
+    """Mask only unexpected exceptions: validation errors (depth, aliases, unknown
+    fields) and the core's ServiceErrors are the caller's to read."""
+    original = getattr(error, "original_error", None)
+    if isinstance(original, ValueError) and str(original).startswith("Argument '"):
+        return False  # strawberry-django's page-size cap ("first cannot be higher than 100")
+    return original is not None and not isinstance(original, ServiceError)
 
 
 def extensions() -> list:

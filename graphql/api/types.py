@@ -147,6 +147,11 @@ class Opd:
     def parent_code(self) -> str | None:
         return self.parent.code if self.parent_id else None
 
+    @strawberry_django.field(select_related=["parent"])
+    def parent(self) -> Opd | None:
+        """The OPD above (bidang → dinas, kelurahan → kecamatan): where escalations go."""
+        return self.parent
+
 
 @strawberry.enum
 class CheckResult(enum.Enum):
