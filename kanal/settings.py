@@ -176,6 +176,13 @@ CACHES = {
     }
 }
 RATELIMIT_USE_CACHE = "default"
+# Live report events (GraphQL subscriptions) travel through Redis between processes.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CACHE_KEY_PREFIX", "kanal") + ":ws"},
+    }
+}
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 
 # --- Sessions and cookies (host-only: ISOLATION.md #6) ----------------------

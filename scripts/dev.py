@@ -131,7 +131,10 @@ def demo(argv: list[str]) -> int:
             f"    http://{slug}.localhost:{port}/        admin: http://{slug}.localhost:{port}/admin/"
         )
     print(f"    vendor site and admin: http://localhost:{port}/admin/\n")
-    return run_foreground([PYTHON, "manage.py", "runserver", "--noreload", addr, *argv], env)
+    host, _, port = addr.rpartition(":")
+    # ASGI (uvicorn) so the command center's live GraphQL subscriptions work too.
+    server = [PYTHON, "-m", "uvicorn", "kanal.asgi:application", "--host", host, "--port", port]
+    return run_foreground([*server, *argv], env)
 
 
 def test(argv: list[str]) -> int:

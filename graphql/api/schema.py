@@ -21,6 +21,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from api.mutations import Mutation
 from api.queries import Query
+from api.subscriptions import Subscription
 from kanal.errors import ServiceError
 
 MAX_DEPTH = 10
@@ -54,4 +55,6 @@ def extensions() -> list:
     return items
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions())
+schema = strawberry.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions()
+)

@@ -19,6 +19,9 @@ def record(
     public: bool = True,
     data: dict | None = None,
 ) -> TimelineEntry:
+    from reports.events import publish
+
+    publish(report, action)
     return TimelineEntry.objects.create(
         report=report,
         actor_kind=actor.kind,
