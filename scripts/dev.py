@@ -84,6 +84,46 @@ def database_url() -> tuple[str, object | None]:
     return url, server
 
 
+def ensure_redis(url: str) -> None:
+    """Redis carries rate limits and live events: check it, start a local one if the
+    machine has redis-server, or stop with a clear message."""
+    import shutil
+    import time
+
+    import redis
+
+    def alive() -> bool:
+        try:
+            return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+        except redis.exceptions.RedisError:
+            return False
+
+    if alive():
+        return
+    parsed = urlparse(url)
+    if parsed.hostname in ("127.0.0.1", "localhost") and shutil.which("redis-server"):
+        print("==> Starting redis-server")
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--port",
+                str(parsed.port or 6379),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            check=False,
+        )
+        for _ in range(20):
+            if alive():
+                return
+            time.sleep(0.25)
+    fail(f"Redis is not reachable at {url} (set REDIS_URL, or install redis-server).")
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -114,7 +154,9 @@ def manage(*args: str, env: dict) -> None:
 
 def demo(argv: list[str]) -> int:
     url, _server = database_url()
-    env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "development"}
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    ensure_redis(redis_url)
+    env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "development", "REDIS_URL": redis_url}
     configs = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tenant_configs").glob("*.yaml"))
     print("==> Migrating the public schema and every city")
     manage("migrate_schemas", "--executor=standard", "-v", "0", env=env)
@@ -139,7 +181,10 @@ def demo(argv: list[str]) -> int:
 
 def test(argv: list[str]) -> int:
     url, _server = database_url()
-    env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "test"}
+    # Database 15 of the local Redis: tests clear it freely.
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    ensure_redis(redis_url)
+    env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "test", "REDIS_URL": redis_url}
     print("==> ruff")
     lint = subprocess.call([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT, env=env)
     if lint != 0:

@@ -9,11 +9,14 @@ element name (``<services><service>…``), ``None`` is an empty element.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
 # Wrapper element → item element, for lists nested inside documents.
@@ -42,7 +45,7 @@ def to_xml(data: dict | list, root: str) -> bytes:
     element = ET.Element(root)
     _fill(element, data)
     ET.indent(element)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return XML_DECLARATION + ET.tostring(element, encoding="unicode").encode()
 
 
 def _fill(element: ET.Element, value) -> None:
@@ -62,7 +65,8 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.isoformat()
-    return str(value)
+    # Characters XML 1.0 cannot carry (a citizen's text may hold them) would break parsers.
+    return NOT_IN_XML.sub("", str(value))
 
 
 def _json_default(value):

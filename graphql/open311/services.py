@@ -1,4 +1,4 @@
-"""Open311 on top of the report core: API keys, POSTed service requests, tokens.
+"""Open311 on top of the report core: POSTed service requests, tokens, the feed.
 
 No business rule lives here: a POST becomes a ``reports.intake.submit_report``
 call on the ``open311`` channel, so the city's verification policy, anonymous
@@ -8,16 +8,13 @@ rule and routing apply exactly as in the apps.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
-import secrets
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
 
-from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -30,92 +27,13 @@ from open311.models import Open311ApiKey, Open311RequestToken
 from people.actors import Actor
 from people.models import Citizen
 from people.otp import normalize_phone
-from reports.intake import ReportInput, Submission, Upload, submit_report
+from reports.intake import MAX_PHOTOS, ReportInput, Submission, Upload, submit_report
 from reports.models import Channel, Photo, PhotoKind, Report, Status, TimelineEntry, Verdict
 from reports.selectors import public_reports
 from reports.tracking import normalize_tracking_code
 
-KEY_SCHEME = "o311"
 MAX_TOKEN_LENGTH = 64
-
-
-class ApiKeyRefused(PermissionDenied):
-    code = "API_KEY_INVALID"
-
-
-@dataclass(frozen=True)
-class IssuedKey:
-    api_key: Open311ApiKey
-    key: str  # shown once, never stored
-
-
-# --- API keys ------------------------------------------------------------------
-
-
-def new_key_material(city_slug: str) -> tuple[str, str, str]:
-    """(key, prefix, sha256) for a fresh key. The key names its city, so a key
-    shown on another city's host is refused with a clear reason."""
-    key = f"{KEY_SCHEME}_{city_slug}_{secrets.token_urlsafe(32)}"
-    prefix = key[: len(KEY_SCHEME) + len(city_slug) + 2 + 6]
-    return key, prefix, key_digest(key)
-
-
-def key_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def issue_key(name: str, *, created_by: str = "") -> IssuedKey:
-    """Issue a key for the active city. Raises InvalidInput for an empty name."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput(
-            field="name",
-            code="NAME_REQUIRED",
-            id="Nama klien wajib diisi.",
-            en="The client name is required.",
-        )
-    key, prefix, digest = new_key_material(_city_slug())
-    api_key = Open311ApiKey.objects.create(
-        name=name[:120], prefix=prefix, key_sha256=digest, created_by=created_by[:150]
-    )
-    return IssuedKey(api_key, key)
-
-
-def revoke_key(api_key: Open311ApiKey) -> None:
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
-
-
-def authenticate(raw_key: str | None) -> Open311ApiKey:
-    """The active key for ``raw_key`` in this city. Raises ApiKeyRefused (→ 403)."""
-    raw_key = (raw_key or "").strip()
-    if not raw_key:
-        raise ApiKeyRefused(field="api_key", id="api_key wajib diisi.", en="api_key is required.")
-    parts = raw_key.split("_", 2)
-    if len(parts) == 3 and parts[0] == KEY_SCHEME and parts[1] != _city_slug():
-        raise ApiKeyRefused(
-            field="api_key",
-            id="api_key ini diterbitkan kota lain.",
-            en="This api_key was issued by another city.",
-        )
-    digest = key_digest(raw_key)
-    api_key = Open311ApiKey.objects.filter(key_sha256=digest).first()
-    if api_key is None or not hmac.compare_digest(api_key.key_sha256, digest):
-        raise ApiKeyRefused(field="api_key", id="api_key tidak valid.", en="Invalid api_key.")
-    if api_key.revoked_at is not None:
-        raise ApiKeyRefused(
-            field="api_key", id="api_key sudah dicabut.", en="This api_key has been revoked."
-        )
-    now = timezone.now()
-    Open311ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-    api_key.last_used_at = now
-    return api_key
-
-
-def _city_slug() -> str:
-    tenant = getattr(connection, "tenant", None)
-    return getattr(tenant, "slug", "") or ""
+TOKEN_PATTERN = re.compile(r"[^\s/]+")  # it must fit in GET tokens/<token>.json
 
 
 # --- POST requests -------------------------------------------------------------
@@ -128,10 +46,10 @@ class PostedRequest:
 
 
 def post_service_request(
-    api_key: Open311ApiKey, fields: Mapping[str, str], media: list[Upload]
+    api_key: Open311ApiKey, fields: Mapping[str, str], files: list
 ) -> PostedRequest:
-    """Create a service request from the spec's form fields (plus uploaded
-    ``media``). Raises InvalidInput (400) with Open311 field names."""
+    """Create a service request from the spec's form fields and the uploaded
+    ``media`` files. Raises InvalidInput or Conflict (400)."""
     profile = CityProfile.load()
     if Channel.OPEN311 not in profile.channels:
         raise InvalidInput(
@@ -162,6 +80,7 @@ def post_service_request(
             part.strip() for part in (fields.get("first_name"), fields.get("last_name")) if part
         ),
     )
+    media = read_media(files, profile)
     submission = submit_report(_actor(fields.get("phone")), data, media)
     if token:
         Open311RequestToken.objects.get_or_create(
@@ -173,6 +92,13 @@ def post_service_request(
 def read_media(files: list, profile: CityProfile | None = None) -> list[Upload]:
     """Uploaded ``media`` files as intake uploads, refusing oversized files
     before reading them into memory."""
+    if len(files) > MAX_PHOTOS:
+        raise InvalidInput(
+            field="photos",
+            code="TOO_MANY_PHOTOS",
+            id=f"Maksimal {MAX_PHOTOS} foto per laporan.",
+            en=f"At most {MAX_PHOTOS} photos per report.",
+        )
     limit = verification_policy(profile).max_upload_mb * 1024 * 1024
     uploads = []
     for index, upload in enumerate(files):
@@ -189,12 +115,17 @@ def read_media(files: list, profile: CityProfile | None = None) -> list[Upload]:
 
 def _request_token(raw: str | None) -> str:
     token = (raw or "").strip()
-    if len(token) > MAX_TOKEN_LENGTH or not token.isprintable():
+    if token and (
+        len(token) > MAX_TOKEN_LENGTH
+        or not token.isprintable()
+        or not TOKEN_PATTERN.fullmatch(token)
+    ):
         raise InvalidInput(
             field="request_token",
             code="REQUEST_TOKEN_INVALID",
-            id=f"request_token maksimal {MAX_TOKEN_LENGTH} karakter tanpa karakter kontrol.",
-            en=f"request_token must be at most {MAX_TOKEN_LENGTH} printable characters.",
+            id=f"request_token maksimal {MAX_TOKEN_LENGTH} karakter, tanpa spasi atau '/'.",
+            en=f"request_token must be at most {MAX_TOKEN_LENGTH} characters, "
+            "without spaces or '/'.",
         )
     return token
 
@@ -301,7 +232,9 @@ def parse_request_query(params: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> Req
     Raises InvalidInput (400)."""
     codes = _comma_list(params.get("service_request_id"))
     if codes:
-        return RequestQuery(tracking_codes=tuple(normalize_tracking_code(c) for c in codes))
+        return RequestQuery(
+            tracking_codes=tuple(normalize_tracking_code(c) for c in codes[:MAX_REQUESTS])
+        )
     service_codes = _comma_list(params.get("service_code"))
     known = set(Category.objects.filter(code__in=service_codes).values_list("code", flat=True))
     for code in service_codes:
@@ -326,8 +259,16 @@ def parse_request_query(params: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> Req
     )
     if start is None and end is None:
         end = timezone.now()
-    start = start if start is not None else end - MAX_WINDOW
-    end = end if end is not None else start + MAX_WINDOW
+    try:
+        start = start if start is not None else end - MAX_WINDOW
+        end = end if end is not None else start + MAX_WINDOW
+    except OverflowError:
+        raise InvalidInput(
+            field="start_date" if start is not None else "end_date",
+            code="DATE_OUT_OF_RANGE",
+            id="Tanggal di luar jangkauan.",
+            en="The date is out of range.",
+        ) from None
     if end < start:
         raise InvalidInput(
             field="end_date",
