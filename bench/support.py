@@ -15,7 +15,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import dev  # noqa: E402  (scripts/dev.py: database helpers)
 
-BENCH_DB = "kanal_bench"
+# One database per benchmark script, so two benchmarks never drop each other's data.
+BENCH_DB = "kanal_bench_" + Path(sys.argv[0]).stem.replace("-", "_")
 _server = None  # keeps the embedded server alive for the process
 
 
