@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from kanal.observability import tag_city
 from kanal.responses import error_response
 from tenants.models import CityStatus
 
@@ -37,6 +38,7 @@ class CityMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         city = request.tenant
+        tag_city(city.slug)
         if city.status == CityStatus.SUSPENDED:
             return error_response(
                 request,

@@ -16,6 +16,7 @@ from kanal.env import (
     DEV_SECRET_KEY,
     check_production,
     env_bool,
+    env_float,
     env_list,
     env_str,
 )
@@ -228,3 +229,14 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
     },
 }
+
+# --- Error reporting (Sentry) ------------------------------------------------
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from kanal.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=KANAL_ENV,
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )

@@ -23,6 +23,7 @@ from api.mutations import Mutation
 from api.queries import Query
 from api.subscriptions import Subscription
 from kanal.errors import ServiceError
+from kanal.observability import SentryOperationTag
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -42,6 +43,7 @@ def extensions() -> list:
     """Factories, so every request gets fresh extension instances."""
     items = [
         DjangoOptimizerExtension,
+        SentryOperationTag,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
