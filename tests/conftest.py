@@ -67,3 +67,15 @@ class CityClient(Client):
 @pytest.fixture
 def city_client():
     return CityClient
+
+
+@pytest.fixture
+def world(cities):
+    """``world("mataram")`` activates that city and makes citizens, staff, photos
+    and reports in it (tests/factories.py)."""
+    from tests.factories import CityWorld
+
+    def make(slug: str):
+        return CityWorld(cities[slug])
+
+    return make

@@ -12,7 +12,6 @@ from sentry_sdk.transport import Transport
 
 from kanal.observability import FILTERED, init_sentry, scrub
 from tests.api.conftest import Api
-from tests.reports.conftest import world  # noqa: F401  (fixture)
 
 
 class CapturingTransport(Transport):
@@ -48,7 +47,8 @@ def test_redis_outage_is_reported_with_tags_and_without_personal_data(world, cap
     response = (
         Api("mataram")
         .raw(
-            "mutation RequestOtp($phone: String!) { requestOtp(phone: $phone) { sent errors { code } } }",
+            "mutation RequestOtp($phone: String!) "
+            "{ requestOtp(phone: $phone) { sent errors { code } } }",
             {"phone": "081234567890"},
             token="knl_mataram_SecretTokenValue123456",
         )

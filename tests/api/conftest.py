@@ -13,8 +13,6 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.reports.conftest import world  # noqa: F401  (re-exported fixture)
-
 OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 
 

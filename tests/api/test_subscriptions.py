@@ -17,7 +17,7 @@ from onboarding.services import apply_config
 from people.tokens import issue_token
 from tenants.models import City
 from tests.conftest import FIXTURES
-from tests.reports.conftest import CityWorld
+from tests.factories import CityWorld
 
 
 async def subscribe(host: str, token: str | None) -> WebsocketCommunicator:

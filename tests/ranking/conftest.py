@@ -1,1 +1,1 @@
-from tests.reports.conftest import world  # noqa: F401  (re-exported fixture)
+"""Ranking tests use the shared fixtures of tests/conftest.py."""

@@ -12,7 +12,7 @@ from onboarding.services import apply_config
 from reports.models import Report
 from tenants.models import City
 from tests.conftest import FIXTURES
-from tests.reports.conftest import CityWorld
+from tests.factories import CityWorld
 
 
 def test_same_key_twice_returns_the_same_report(world):

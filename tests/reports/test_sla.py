@@ -20,7 +20,7 @@ from reports.models import Report
 from sla.sweep import sweep_city
 from tenants.models import City
 from tests.conftest import FIXTURES
-from tests.reports.conftest import CityWorld
+from tests.factories import CityWorld
 
 
 def test_jakarta_response_target_is_six_calendar_hours(world):
