@@ -49,6 +49,18 @@ EMBEDDED_PG_DIR = Path(env_str("KANAL_PGDATA", str(BASE_DIR / ".kanal" / "pgdata
 EMBEDDED_DATABASE_URL = f"postgresql://postgres@/kanal?host={EMBEDDED_PG_DIR}"
 DATABASE_URL = env_str("DATABASE_URL", "")
 
+# --- Billing (Stripe; docs/billing.md) ----------------------------------------
+# Without STRIPE_API_KEY no call goes to Stripe (billing services refuse with
+# BILLING_NOT_CONFIGURED); the webhook refuses every event while
+# STRIPE_WEBHOOK_SECRET is empty. STRIPE_API_BASE is Stripe's own API unless a
+# test points it at a local fake (tests/billing run localstripe).
+STRIPE_API_KEY = env_str("STRIPE_API_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
+# Days between a failed payment (or cancellation) and the city's suspension.
+KANAL_BILLING_GRACE_DAYS = int(env_float("KANAL_BILLING_GRACE_DAYS", 14))
+# --- end of Billing -------------------------------------------------------------
+
 if PRODUCTION:
     check_production(
         secret_key=SECRET_KEY,
@@ -56,6 +68,8 @@ if PRODUCTION:
         allowed_hosts=ALLOWED_HOSTS,
         database_url=DATABASE_URL,
         base_domain=KANAL_BASE_DOMAIN,
+        stripe_api_key=STRIPE_API_KEY,
+        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
     )
 
 DATABASES = {
@@ -90,7 +104,10 @@ SHARED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.admin",
+    "kanal.apps.KanalAdminConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "django.contrib.staticfiles",
     "strawberry_django",
 ]
@@ -99,7 +116,10 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.admin",
+    "kanal.apps.KanalAdminConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "cityconfig",
     "people",
     "verification",
@@ -110,6 +130,7 @@ TENANT_APPS = [
     "notifications",
     "api",
     "open311",
+    "webshell",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -126,9 +147,23 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Staff sign-in: throttling (django-axes) and 2FA (django-otp) -----------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+KANAL_ADMIN_2FA = env_bool("KANAL_ADMIN_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "Kanal"
 
 TEMPLATES = [
     {
@@ -198,6 +233,7 @@ X_FRAME_OPTIONS = "DENY"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "webapp" / "dist"]  # the built web app (npm run build)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".kanal" / "media")))
 
@@ -218,17 +254,41 @@ KANAL_OTP_SENDER = env_str(
     "KANAL_OTP_SENDER",
     {"test": "people.otp.MemorySender"}.get(KANAL_ENV, "people.otp.ConsoleSender"),
 )
+KANAL_OTP_FILE = env_str("KANAL_OTP_FILE", "")  # people.otp.FileSender (browser tests)
 
+# --- Logging -----------------------------------------------------------------
+# One line per record: JSON in production (LOG_FORMAT=json), text in development.
+# Every record carries the city's slug and the request (or job) id (kanal.logs);
+# a request's id comes from a well-formed X-Request-ID header and is echoed back.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "kanal.logs.ContextFilter"}},
+    "formatters": {
+        "line": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(city)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+        if LOG_FORMAT == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s [%(city)s %(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["context"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
     },
 }
+MIDDLEWARE = ["kanal.logs.request_id_middleware", *MIDDLEWARE]
+# --- end Logging ---
 
 # --- Error reporting (Sentry) ------------------------------------------------
 SENTRY_DSN = env_str("SENTRY_DSN", "")
@@ -240,3 +300,62 @@ if SENTRY_DSN:
         environment=KANAL_ENV,
         traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
     )
+
+# --- Background jobs ---------------------------------------------------------
+# Celery on Redis, tenant-aware (kanal/celery.py, kanal/jobs.py; ISOLATION.md #4).
+# Workers: `celery -A kanal worker`; the schedule: `celery -A kanal beat` (one
+# replica). Each scheduled job fans out to one task per active city, run in that
+# city's schema. Schedules are seconds or cron strings (UTC), so that settings
+# never import Celery.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = "kanal"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True  # the jobs are idempotent: a lost worker's job runs again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 600
+CELERY_TASK_TIME_LIMIT = 660
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING (JSON, city, request id)
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE = {
+    "outbox": {
+        "task": "notifications.deliver_outbox_all",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "sla-sweep": {"task": "sla.sweep_all", "schedule": "* * * * *", "options": {"expires": 50}},
+    "auto-close": {"task": "reports.auto_close_all", "schedule": "5 * * * *"},
+    "ranking": {"task": "ranking.refresh_all", "schedule": "0 2 * * *"},
+    "billing": {"task": "tenants.suspend_overdue_cities", "schedule": "30 1 * * *"},
+}
+# Outbox delivery: the channel backend (notifications.backends), and retries
+# with exponential backoff (30 s, 1 min, 2 min... at most 6 h) before "dead".
+KANAL_NOTIFY_BACKEND = env_str(
+    "KANAL_NOTIFY_BACKEND",
+    {"test": "notifications.backends.MemoryBackend"}.get(
+        KANAL_ENV, "notifications.backends.LoggingBackend"
+    ),
+)
+KANAL_NOTIFY_MAX_ATTEMPTS = int(env_str("KANAL_NOTIFY_MAX_ATTEMPTS", "8"))
+KANAL_NOTIFY_RETRY_BASE_SECONDS = 30
+KANAL_NOTIFY_RETRY_MAX_SECONDS = 6 * 3600
+# --- end Background jobs ---
+
+# --- Health & metrics --------------------------------------------------------
+# /healthz (alive), /readyz (database, Redis, public migrations; cached 10 s) and
+# /metrics (Prometheus) answer on any host, the pod IP included (kanal/health.py).
+# /metrics wants "Authorization: Bearer <METRICS_TOKEN>" when the token is set.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+KANAL_READINESS_CACHE_SECONDS = 10
+KANAL_JOB_QUEUES = [CELERY_TASK_DEFAULT_QUEUE]  # their depth is a gauge on /metrics
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# --- end Health & metrics ---

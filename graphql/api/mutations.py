@@ -161,11 +161,13 @@ class Mutation:
         return TokenPayload(token=issued.token, expires_at=issued.expires_at)
 
     @strawberry.mutation
-    def staff_login(self, info: strawberry.Info, username: str, password: str) -> TokenPayload:
+    def staff_login(
+        self, info: strawberry.Info, username: str, password: str, otp_code: str = ""
+    ) -> TokenPayload:
         try:
             _limit(info, "staff-login-ip", "10/m")
             issued = tokens.staff_login(
-                info.context.city.slug, username, password, info.context.request
+                info.context.city.slug, username, password, info.context.request, otp_code
             )
         except ServiceError as exc:
             return TokenPayload(errors=[error_from(exc)])

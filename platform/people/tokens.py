@@ -80,14 +80,34 @@ def actor_for_token(city_slug: str, token: str) -> Actor:
     return Actor.for_staff(record.user)
 
 
-def staff_login(city_slug: str, username: str, password: str, request=None) -> IssuedToken:
+def staff_login(
+    city_slug: str, username: str, password: str, request=None, otp_code: str = ""
+) -> IssuedToken:
+    """Password (throttled by django-axes) and, with KANAL_ADMIN_2FA, a TOTP code."""
+    from django.conf import settings
+    from django_otp import match_token, user_has_device
+
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active or not user.is_staff:
         raise PermissionDenied(
             code="INVALID_CREDENTIALS",
-            id="Nama pengguna atau kata sandi salah.",
-            en="Wrong username or password.",
+            id="Nama pengguna atau kata sandi salah (akun dikunci sementara setelah 5 kali).",
+            en="Wrong username or password (the account locks briefly after 5 attempts).",
         )
+    if settings.KANAL_ADMIN_2FA:
+        if not user_has_device(user):
+            raise PermissionDenied(
+                code="TWO_FACTOR_NOT_SET_UP",
+                id="Aktifkan autentikasi dua langkah di admin sebelum masuk aplikasi.",
+                en="Set up two-factor authentication in the admin before signing in.",
+            )
+        if match_token(user, (otp_code or "").strip()) is None:
+            raise PermissionDenied(
+                code="TWO_FACTOR_REQUIRED",
+                field="otpCode",
+                id="Kode autentikator salah atau belum diisi.",
+                en="The authenticator code is wrong or missing.",
+            )
     return issue_token(city_slug, user=user)
 
 
