@@ -7,6 +7,9 @@ Django apps live inside them under their own names (``platform/reports``,
 ``graphql/api``...), and importing :mod:`kanal` puts both folders on
 ``sys.path``. Every entry point (``manage.py``, ASGI/WSGI, Celery, pytest)
 imports this package first.
+
+``kanal.celery_app`` (the Celery application) is loaded on first use only, so
+``manage.py`` and the web processes do not pay for importing Celery.
 """
 
 from __future__ import annotations
@@ -22,3 +25,11 @@ for _folder in APP_FOLDERS:
         # Appended, never prepended: the folders only add app names and must
         # never take precedence over the standard library or site-packages.
         sys.path.append(str(_folder))
+
+
+def __getattr__(name: str):
+    if name == "celery_app":
+        from kanal.celery import app
+
+        return app
+    raise AttributeError(f"module 'kanal' has no attribute {name!r}")

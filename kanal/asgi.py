@@ -15,13 +15,6 @@ from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
-from django.conf import settings  # noqa: E402
-
-if settings.DEBUG:  # development: serve the admin's static files too
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    django_application = ASGIStaticFilesHandler(django_application)
-
 from channels.db import database_sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.db import connection  # noqa: E402

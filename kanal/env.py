@@ -56,6 +56,8 @@ def check_production(
     allowed_hosts: list[str],
     database_url: str,
     base_domain: str,
+    stripe_api_key: str = "",
+    stripe_webhook_secret: str = "",
 ) -> None:
     """Raise ImproperlyConfigured naming the first unsafe production setting."""
     problems: list[str] = []
@@ -72,6 +74,11 @@ def check_production(
         problems.append("DATABASE_URL must be set; the embedded PostgreSQL is for development.")
     if base_domain in {"", "localhost"}:
         problems.append("KANAL_BASE_DOMAIN must be the public domain (e.g. kanal.id).")
+    if stripe_api_key and not stripe_webhook_secret:
+        problems.append(
+            "STRIPE_WEBHOOK_SECRET must be set when STRIPE_API_KEY is (the webhook "
+            "could not verify Stripe's signatures)."
+        )
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start with KANAL_ENV=production: " + " ".join(problems)

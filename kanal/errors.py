@@ -53,6 +53,12 @@ class Conflict(ServiceError):
     code = "CONFLICT"
 
 
+class Unavailable(ServiceError):
+    """The service is not offered right now (e.g. the city is suspended)."""
+
+    code = "UNAVAILABLE"
+
+
 class RateLimited(ServiceError):
     code = "RATE_LIMITED"
 

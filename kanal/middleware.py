@@ -1,7 +1,9 @@
 """Picks the city from the request's host name and guards its status.
 
 Runs first in the middleware stack. Unknown hosts and unavailable cities are
-answered here, before any view can touch a schema.
+answered here, before any view can touch a schema. A suspended city still
+serves its API for emergency reports and tracking, with
+``request.city_suspended = True`` (docs/billing.md).
 """
 
 from __future__ import annotations
@@ -9,14 +11,27 @@ from __future__ import annotations
 import zoneinfo
 
 from django.core.exceptions import DisallowedHost
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from kanal.health import PROBE_PATHS, probe_response
+from kanal.logs import bind_city
 from kanal.observability import tag_city
 from kanal.responses import error_response
 from tenants.models import CityStatus
+
+
+def allowed_while_suspended(request: HttpRequest) -> bool:
+    """What a suspended city still serves (docs/billing.md): the apps' API, so
+    citizens can report emergencies and track reports. The services behind it
+    refuse the rest (``reports.intake``: emergency categories only; the GraphQL
+    guard ``api.suspension``: reporting and tracking operations only). The
+    site, the admin and GET /graphql/ (the IDE) stay at 503."""
+    path = request.path
+    return path.startswith("/open311/") or (path == "/graphql/" and request.method == "POST")
 
 
 class CityMiddleware(TenantMainMiddleware):
@@ -24,6 +39,9 @@ class CityMiddleware(TenantMainMiddleware):
     hosts, suspended and archived cities, and the city's time zone."""
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path_info in PROBE_PATHS:  # any host, even the pod IP (kanal.health)
+            connection.set_schema_to_public()
+            return probe_response(request)
         try:
             request.get_host()
         except DisallowedHost:
@@ -39,7 +57,9 @@ class CityMiddleware(TenantMainMiddleware):
             return response
         city = request.tenant
         tag_city(city.slug)
-        if city.status == CityStatus.SUSPENDED:
+        bind_city(city.slug)
+        request.city_suspended = city.status == CityStatus.SUSPENDED
+        if request.city_suspended and not allowed_while_suspended(request):
             return error_response(
                 request,
                 status=503,

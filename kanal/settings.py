@@ -82,15 +82,19 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 
 # ISOLATION.md #1: behind a *transaction*-pooling PgBouncer a connection may come
-# back with another city's search_path, so the schema must be set for every
-# query; with direct connections or *session* pooling it is set once per
-# connection and tenant switch (half the round trips of a submission).
+# back with another city's search_path. django-tenants sets search_path as its
+# own statement, which transaction pooling may send to another server
+# connection, so only direct connections or *session* pooling are supported;
+# the schema is then set once per connection and tenant switch.
 KANAL_DB_POOL_MODE = env_str("KANAL_DB_POOL_MODE", "session")
-if KANAL_DB_POOL_MODE not in {"session", "transaction"}:
+if KANAL_DB_POOL_MODE != "session":
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("KANAL_DB_POOL_MODE must be 'session' or 'transaction'.")
-TENANT_LIMIT_SET_CALLS = KANAL_DB_POOL_MODE == "session"
+    raise ImproperlyConfigured(
+        "KANAL_DB_POOL_MODE must be 'session': transaction pooling could run a query under "
+        "another city's search_path (see docs/scaling.md)."
+    )
+TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 # --- Tenancy ---------------------------------------------------------------
@@ -142,6 +146,7 @@ ROOT_URLCONF = "kanal.urls_tenant"
 MIDDLEWARE = [
     "kanal.middleware.CityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",  # static files in production too
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -216,7 +221,12 @@ RATELIMIT_USE_CACHE = "default"
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CACHE_KEY_PREFIX", "kanal") + ":ws"},
+        "CONFIG": {
+            # redis-py 8 reads with a 5 s socket timeout, as long as channels_redis's
+            # blocking BZPOPMIN: the read could time out and drop live websockets.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "prefix": env_str("CACHE_KEY_PREFIX", "kanal") + ":ws",
+        },
     }
 }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
@@ -233,6 +243,8 @@ X_FRAME_OPTIONS = "DENY"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+SERVESTATIC_USE_FINDERS = DEBUG  # development serves straight from the apps and webapp/dist
+SERVESTATIC_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "webapp" / "dist"]  # the built web app (npm run build)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".kanal" / "media")))

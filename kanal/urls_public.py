@@ -3,9 +3,15 @@
 from django.contrib import admin
 from django.urls import path
 
-from kanal import views
+from kanal import health, views
+from tenants import views as billing_views
 
 urlpatterns = [
+    # Probes and metrics answer on any host (CityMiddleware serves them first).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("", views.platform_home, name="platform-home"),
+    path("billing/stripe/webhook/", billing_views.stripe_webhook, name="stripe-webhook"),
     path("admin/", admin.site.urls),
 ]

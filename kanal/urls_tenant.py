@@ -2,14 +2,22 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from webshell import views as shell_views
 
 from api.views import KanalGraphQLView
-from kanal import views
+from kanal import health, views
 from ranking import views as ranking_views
 from reports import views as report_views
 
 urlpatterns = [
-    path("", views.city_home, name="city-home"),
+    # Probes and metrics answer on any host (CityMiddleware serves them first).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
+    path("", shell_views.shell, name="city-home"),
+    re_path(r"^(?P<rest>(?:lapor|command|respond)(?:/.*)?)$", shell_views.shell, name="web-app"),
+    path("manifest.webmanifest", shell_views.manifest, name="web-manifest"),
+    path("sw.js", shell_views.service_worker, name="web-service-worker"),
     path("config/logo", views.city_logo, name="city-logo"),
     path("peringkat/", ranking_views.ranking_list, name="ranking-list"),
     path("peringkat/v<int:version>/", ranking_views.ranking_detail, name="ranking-detail"),

@@ -124,6 +124,54 @@ def ensure_redis(url: str) -> None:
     fail(f"Redis is not reachable at {url} (set REDIS_URL, or install redis-server).")
 
 
+WEBAPP = ROOT / "webapp"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def build_webapp() -> None:
+    """Build the web app (webapp/ → webapp/dist, served by Django as static files):
+    ``npm ci`` only when package-lock.json changed (stamp in node_modules), then
+    ``npm run build``."""
+    import hashlib
+    import shutil
+
+    npm = shutil.which("npm")
+    if not shutil.which("node") or not npm:
+        fail(
+            "Node.js (20.19+ or 22.12+) and npm are needed to build the web app in webapp/;"
+            " install them (e.g. apt-get install nodejs npm) and run again."
+        )
+    lock = WEBAPP / "package-lock.json"
+    want = hashlib.sha256(lock.read_bytes()).hexdigest()
+    stamp = WEBAPP / "node_modules" / ".kanal-lock"
+    if not stamp.exists() or stamp.read_text().strip() != want:
+        print("==> npm ci (webapp/package-lock.json)")
+        if subprocess.call([npm, "ci", "--no-audit", "--no-fund"], cwd=WEBAPP) != 0:
+            fail("npm ci failed in webapp/")
+        stamp.write_text(want)
+    print("==> Building the web app (npm run build)")
+    if subprocess.call([npm, "run", "build", "--silent"], cwd=WEBAPP) != 0:
+        fail("npm run build failed in webapp/")
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's chromium: install it when missing and we
+    are root; otherwise tests/browser skips itself, saying why."""
+    import shutil
+
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("==> Installing chromium for the browser tests (apt-get)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+        if subprocess.call(install, env=env) != 0:
+            subprocess.call(["apt-get", "update"], env=env)
+            subprocess.call(install, env=env)
+    if not CHROMIUM.exists():
+        print(f"==> {CHROMIUM} is missing (not root or apt-get failed): browser tests will skip")
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -157,6 +205,7 @@ def demo(argv: list[str]) -> int:
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     ensure_redis(redis_url)
     env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "development", "REDIS_URL": redis_url}
+    build_webapp()
     configs = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tenant_configs").glob("*.yaml"))
     print("==> Migrating the public schema and every city")
     manage("migrate_schemas", "--executor=standard", "-v", "0", env=env)
@@ -185,6 +234,8 @@ def test(argv: list[str]) -> int:
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     ensure_redis(redis_url)
     env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "test", "REDIS_URL": redis_url}
+    build_webapp()
+    ensure_chromium()
     print("==> ruff")
     lint = subprocess.call([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT, env=env)
     if lint != 0:

@@ -83,3 +83,28 @@ def test_a_mataram_admin_cannot_sign_in_to_serang(cities):
     make_staff(cities["mataram"], "admin-mataram")
     assert login(cities["mataram"], "admin-mataram", "pw-Kanal-123") == 302
     assert login(cities["serang"], "admin-mataram", "pw-Kanal-123") == 200  # unknown there
+
+
+def test_city_admin_sees_city_screens_and_vendor_admin_sees_vendor_screens(cities):
+    make_staff(cities["serang"], "admin-serang-screens")
+    city = Client(HTTP_HOST="serang.localhost")
+    city.post(
+        "/admin/login/",
+        {"username": "admin-serang-screens", "password": "pw-Kanal-123", "next": "/admin/"},
+    )
+    index = city.get("/admin/").content.decode()
+    assert "/admin/reports/report/" in index
+    assert "/admin/tenants/city/" not in index
+    assert city.get("/admin/tenants/city/").status_code in (403, 404)
+
+    connection.set_schema_to_public()
+    get_user_model().objects.create_superuser("vendor-screens", "v@x.test", "pw-Kanal-123")
+    vendor = Client(HTTP_HOST="localhost")
+    vendor.post(
+        "/admin/login/",
+        {"username": "vendor-screens", "password": "pw-Kanal-123", "next": "/admin/"},
+    )
+    index = vendor.get("/admin/").content.decode()
+    assert "/admin/tenants/city/" in index
+    assert "/admin/reports/report/" not in index
+    assert vendor.get("/admin/reports/report/").status_code in (403, 404)

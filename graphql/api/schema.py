@@ -22,6 +22,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 from api.mutations import Mutation
 from api.queries import Query
 from api.subscriptions import Subscription
+from api.suspension import SuspendedCityGuard
 from kanal.errors import ServiceError
 from kanal.observability import SentryOperationTag
 
@@ -44,6 +45,7 @@ def extensions() -> list:
     items = [
         DjangoOptimizerExtension,
         SentryOperationTag,
+        SuspendedCityGuard,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

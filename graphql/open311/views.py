@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cityconfig.models import Category, CityProfile, ConfigRevision
 from cityconfig.selectors import category_tree
-from kanal.errors import NotFound, PermissionDenied, RateLimited, ServiceError
+from kanal.errors import NotFound, PermissionDenied, RateLimited, ServiceError, Unavailable
 from kanal.responses import error_response
 from open311 import keys, services
 from open311.serializers import FORMATS, render
@@ -58,6 +58,8 @@ def _status_for(exc: ServiceError) -> int:
         return 403
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, Unavailable):
+        return 503  # e.g. CITY_SUSPENDED: a non-emergency report while suspended
     return 400
 
 

@@ -173,3 +173,12 @@ class MemorySender:
 
     def send(self, phone: str, code: str) -> None:
         MemorySender.sent.append((phone, code))
+
+
+class FileSender:
+    """Browser tests: append ``phone code`` lines to settings.KANAL_OTP_FILE, so a
+    test can read the codes a separate server process sent."""
+
+    def send(self, phone: str, code: str) -> None:
+        with open(settings.KANAL_OTP_FILE, "a", encoding="utf-8") as file:
+            file.write(f"{phone} {code}\n")

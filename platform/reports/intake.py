@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cityconfig.models import Area, Category, CityProfile
 from cityconfig.selectors import features, verification_policy
-from kanal.errors import Conflict, InvalidInput, PermissionDenied
+from kanal.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
+from kanal.metrics import count_report_submitted
 from onboarding.schema import duration_minutes
 from people.actors import Actor
 from people.models import Citizen, Role
@@ -34,6 +35,7 @@ from reports.selectors import (
 )
 from reports.timeline import record, tell_reporters
 from reports.tracking import new_tracking_code
+from tenants.models import CityStatus
 from verification.checks import CheckResult
 from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
 from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
@@ -91,6 +93,7 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
             return Submission(existing, created=False, checks=existing.checks)
     profile = CityProfile.load()
     category = _validate(actor, data, photos, profile)
+    _refuse_unless_emergency_while_suspended(category)
     policy = policy_for(
         verification_policy(profile), data.channel, category_photo_required=category.photo_required
     )
@@ -126,6 +129,7 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
             for index, photo in enumerate(inspected):
                 saved_files += _store_photo(report, photo, PhotoKind.REPORT, index)
             _apply_verdict(report, actor, screening.verdict, now)
+            count_report_submitted()  # Prometheus, once the transaction commits
     except Exception:
         for stored in saved_files:
             stored.storage.delete(stored.name)
@@ -242,6 +246,25 @@ def _validate(
             en=f"Area '{data.area_code}' is not known.",
         )
     return category
+
+
+def _refuse_unless_emergency_while_suspended(category: Category) -> None:
+    """A suspended city (docs/billing.md) still takes reports in its emergency
+    categories; the city row is the one the middleware loaded for this request."""
+    city = getattr(connection, "tenant", None)
+    if getattr(city, "status", None) == CityStatus.SUSPENDED and not category.emergency:
+        raise Unavailable(
+            field="categoryCode",
+            code="CITY_SUSPENDED",
+            id=(
+                f"Layanan {city.name} sedang ditangguhkan: hanya laporan darurat yang diterima "
+                f"(kategori {category.name_id} bukan darurat). Untuk keadaan darurat hubungi 112."
+            ),
+            en=(
+                f"{city.name}'s service is suspended: only emergency reports are accepted "
+                f"({category.name_en} is not an emergency category). In an emergency call 112."
+            ),
+        )
 
 
 def _inspect(photos: list[Upload], city_tz, verification) -> list[InspectedPhoto]:

@@ -81,7 +81,7 @@ def sweep_city(now: datetime | None = None) -> SweepResult:
         with transaction.atomic():
             report = (
                 Report.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("opd")
+                .select_related("opd__parent", "category")  # read by escalation and events
                 .filter(pk=pk, status__in=ACTIVE)
                 .first()
             )

@@ -1,0 +1,98 @@
+"""While a city is suspended, its GraphQL API serves reporting and tracking only.
+
+The middleware lets ``POST /graphql/`` through for a suspended city with
+``request.city_suspended = True`` (docs/billing.md); this extension then refuses,
+with HTTP 503 and code CITY_SUSPENDED, any operation that selects a root field
+outside ``ALLOWED_WHILE_SUSPENDED``. Which *categories* may still be reported
+(emergency ones) is decided by ``reports.intake.submit_report`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql.error import GraphQLError
+from graphql.execution import ExecutionResult
+from graphql.language import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from kanal.errors import Unavailable
+
+# Building the report form, signing in, reporting, and following one's reports.
+ALLOWED_WHILE_SUSPENDED = frozenset(
+    {
+        "__typename",
+        "appConfig",
+        "categories",
+        "areas",
+        "requestOtp",
+        "verifyOtp",
+        "submitReport",
+        "report",
+        "myReports",
+    }
+)
+
+
+def _root_fields(selection_set: SelectionSetNode, fragments: dict, seen: set) -> Iterator[str]:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name not in seen and name in fragments:
+                seen.add(name)
+                yield from _root_fields(fragments[name].selection_set, fragments, seen)
+            elif name not in fragments:
+                yield f"...{name}"  # unknown fragment: validation refuses it anyway
+
+
+class SuspendedCityGuard(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        request = getattr(context.context, "request", None)
+        if getattr(request, "city_suspended", False) and context.graphql_document is not None:
+            operation = get_operation_ast(context.graphql_document, context.operation_name)
+            fragments = {
+                d.name.value: d
+                for d in context.graphql_document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            refused = (
+                sorted(
+                    set(_root_fields(operation.selection_set, fragments, set()))
+                    - ALLOWED_WHILE_SUSPENDED
+                )
+                if operation is not None
+                else ["?"]
+            )
+            if refused:
+                city = getattr(request, "tenant", None)
+                error = Unavailable(
+                    code="CITY_SUSPENDED",
+                    id=(
+                        f"Layanan {city} sedang ditangguhkan: hanya laporan darurat dan "
+                        "pelacakan laporan yang tersedia."
+                    ),
+                    en=(
+                        f"{city}'s service is suspended: only emergency reports and report "
+                        "tracking are available."
+                    ),
+                    details={"refused": refused},
+                )
+                context.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(error.message, original_error=error)]
+                )
+                response = getattr(context.context, "response", None)
+                if response is not None:
+                    response.status_code = 503
+        yield

@@ -1,0 +1,101 @@
+"""Suspending and resuming a city's service (never its data).
+
+A suspension records why in ``City.status_reason``: ``"billing: …"`` when the
+billing job made it, ``"manual: …"`` when vendor staff did. A payment lifts
+only a billing suspension; a manual one stays until staff resume the city.
+While suspended the city answers 503 except for emergency reports and
+tracking (``kanal.middleware``, docs/billing.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from kanal.errors import InvalidInput
+from tenants.models import SUSPENSION_BILLING, SUSPENSION_MANUAL, City, CityStatus
+
+logger = logging.getLogger(__name__)
+REASON_MAX = City._meta.get_field("status_reason").max_length
+
+
+def _reason(kind: str, note: str) -> str:
+    return f"{kind}: {note}".strip()[:REASON_MAX]
+
+
+def _locked(city: City) -> City:
+    locked = City.objects.select_for_update().get(pk=city.pk)
+    if locked.is_public:
+        raise InvalidInput(
+            code="PUBLIC_TENANT",
+            id="Situs vendor tidak dapat ditangguhkan.",
+            en="The vendor's site cannot be suspended.",
+        )
+    return locked
+
+
+def suspend_city(city: City, *, kind: str, note: str, actor: str) -> bool:
+    """Suspend ``city`` (status → suspended, data untouched).
+
+    ``kind`` is ``SUSPENSION_MANUAL`` or ``SUSPENSION_BILLING``. A manual
+    suspension of a city already suspended for billing turns it into a manual
+    one (so a later payment does not lift it). Returns whether the row changed.
+    Raises InvalidInput for the public tenant or an archived city.
+    """
+    if kind not in {SUSPENSION_MANUAL, SUSPENSION_BILLING}:
+        raise ValueError(f"unknown suspension kind {kind!r}")
+    with transaction.atomic():
+        locked = _locked(city)
+        if locked.status == CityStatus.ARCHIVED:
+            raise InvalidInput(
+                code="CITY_ARCHIVED",
+                id=f"{locked.name} sudah diarsipkan.",
+                en=f"{locked.name} is archived.",
+            )
+        if locked.status == CityStatus.SUSPENDED and not (
+            kind == SUSPENSION_MANUAL and locked.suspended_for_billing
+        ):
+            return False
+        locked.status = CityStatus.SUSPENDED
+        locked.status_reason = _reason(kind, note)
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+    logger.warning("city %s suspended by %s: %s", locked.slug, actor, locked.status_reason)
+    city.status, city.status_reason = locked.status, locked.status_reason
+    return True
+
+
+def resume_city(city: City, *, note: str, actor: str) -> bool:
+    """Vendor staff lift any suspension (billing or manual). Returns whether the
+    row changed; an active or archived city is left as it is."""
+    with transaction.atomic():
+        locked = _locked(city)
+        if locked.status != CityStatus.SUSPENDED:
+            return False
+        locked.status = CityStatus.ACTIVE
+        locked.status_reason = _reason(SUSPENSION_MANUAL, f"dipulihkan oleh {actor}: {note}")
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+    logger.warning("city %s resumed by %s: %s", locked.slug, actor, note)
+    city.status, city.status_reason = locked.status, locked.status_reason
+    return True
+
+
+def resume_after_payment(city: City, *, note: str) -> bool:
+    """Lift a *billing* suspension once the city is paid up; a manual suspension
+    (or an archived city) is left alone. Returns whether the row changed."""
+    with transaction.atomic():
+        locked = _locked(city)
+        if not locked.suspended_for_billing:
+            if locked.status == CityStatus.SUSPENDED:
+                logger.info(
+                    "city %s paid but stays suspended (manual: %s)",
+                    locked.slug,
+                    locked.status_reason,
+                )
+            return False
+        locked.status = CityStatus.ACTIVE
+        locked.status_reason = _reason(SUSPENSION_BILLING, note)
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+    logger.warning("city %s resumed after payment: %s", locked.slug, note)
+    city.status, city.status_reason = locked.status, locked.status_reason
+    return True

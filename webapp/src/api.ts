@@ -1,0 +1,99 @@
+import { documentFor } from './ops';
+import { state } from './state';
+import { t } from './i18n';
+
+export interface GqlError {
+  field?: string | null;
+  code: string;
+  message: string;
+}
+
+/** What the server refused (its errors[].message), or that we are offline. */
+export class ApiError extends Error {
+  constructor(
+    public messages: string[],
+    public offline = false,
+    public codes: string[] = [],
+  ) {
+    super(messages.join(' '));
+  }
+}
+
+export interface Upload {
+  path: string; // e.g. "photos.0"
+  file: Blob;
+  name?: string;
+}
+
+export async function gql<T = any>(
+  operation: string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string | null; files?: Upload[] } = {},
+): Promise<T> {
+  if (!navigator.onLine) throw new ApiError([t('offline')], true);
+  const query = documentFor(operation);
+  const headers: Record<string, string> = { 'Accept-Language': state.lang };
+  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  let body: BodyInit;
+  if (options.files?.length) {
+    // GraphQL multipart request spec: operations + map + files.
+    const vars: Record<string, unknown> = structuredClone(variables);
+    const map: Record<string, string[]> = {};
+    const form = new FormData();
+    options.files.forEach((upload, index) => {
+      const [name, position] = upload.path.split('.');
+      if (position === undefined) vars[name] = null;
+      else {
+        const list = (vars[name] as unknown[] | undefined) ?? [];
+        list[Number(position)] = null;
+        vars[name] = list;
+      }
+      map[String(index)] = [`variables.${upload.path}`];
+    });
+    form.append('operations', JSON.stringify({ query, variables: vars }));
+    form.append('map', JSON.stringify(map));
+    options.files.forEach((upload, index) =>
+      form.append(String(index), upload.file, upload.name ?? `foto${index}.jpg`),
+    );
+    body = form;
+  } else {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify({ query, variables });
+  }
+  let response: Response;
+  try {
+    response = await fetch('/graphql/', { method: 'POST', headers, body });
+  } catch {
+    throw new ApiError([t('offline')], true);
+  }
+  let json: { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  try {
+    json = await response.json();
+  } catch {
+    throw new ApiError([`${t('serverError')} (HTTP ${response.status})`]);
+  }
+  if (json.errors?.length && !json.data) {
+    throw new ApiError(
+      json.errors.map((e) => e.message),
+      false,
+      json.errors.map((e) => e.extensions?.code ?? ''),
+    );
+  }
+  if (json.errors?.length) {
+    const nulls = Object.values(json.data ?? {}).every((v) => v === null);
+    if (nulls) throw new ApiError(json.errors.map((e) => e.message));
+  }
+  return json.data as T;
+}
+
+/** A mutation payload's own errors[] become an ApiError with their messages. */
+export function check<P extends { errors: GqlError[] }>(payload: P): P {
+  if (payload.errors.length) {
+    throw new ApiError(
+      payload.errors.map((e) => e.message),
+      false,
+      payload.errors.map((e) => e.code),
+    );
+  }
+  return payload;
+}
