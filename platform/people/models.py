@@ -103,7 +103,7 @@ class AccessToken(models.Model):
     token means nothing on Pangkalpinang's host (ISOLATION.md #6)."""
 
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=24)
+    prefix = models.CharField(max_length=64)  # "knl_<slug>_" + a few characters
     citizen = models.ForeignKey(
         Citizen, null=True, blank=True, on_delete=models.CASCADE, related_name="tokens"
     )

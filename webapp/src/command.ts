@@ -86,7 +86,13 @@ export function commandCenter(main: HTMLElement): void {
       replace(areaBox, countList('area-counts', d.openByKecamatan.map((a) => ({ label: a.name, count: a.count }))));
       if (rank) {
         const r = rank.opdRanking;
-        replace(rankingBox, rankingTable(t('currentRanking'), `${r.periodStart} – ${r.periodEnd}`, r.rows));
+        const rows = (r.rows as { received: number; redCard: boolean }[]).filter((row) => row.received > 0 || row.redCard);
+        replace(
+          rankingBox,
+          rows.length
+            ? rankingTable(t('currentRanking'), `${r.periodStart} – ${r.periodEnd}`, rows as never)
+            : h('p', { class: 'hint' }, `${r.periodStart} – ${r.periodEnd}: ${t('noReports')}`),
+        );
       }
       refreshed.textContent = `${t('refreshed')}: ${cityTime(new Date().toISOString())}`;
       errors.replaceChildren();
