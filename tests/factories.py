@@ -76,3 +76,17 @@ class CityWorld:
         if photos is None:
             photos = [self.photo(near=(lat, lon))]
         return submit_report(actor or self.citizen(), data, photos)
+
+
+def test_database_url() -> str:
+    """A URL for the test database that another process (a worker, a server) can use:
+    TCP for a server like 127.0.0.1:5432, a socket directory for the embedded one."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user, password = db.get("USER") or "postgres", db.get("PASSWORD") or ""
+    host, port, name = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432, db["NAME"]
+    if str(host).startswith("/"):
+        return f"postgresql://{user}@/{name}?host={host}"
+    auth = f"{user}:{password}" if password else user
+    return f"postgresql://{auth}@{host}:{port}/{name}"

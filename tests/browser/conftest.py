@@ -118,13 +118,9 @@ def _replace_domains(text: str, slug: str) -> str:
 
 
 def _database_url() -> str:
-    db = connection.settings_dict
-    user, password = db.get("USER") or "postgres", db.get("PASSWORD") or ""
-    host, port, name = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432, db["NAME"]
-    if str(host).startswith("/"):
-        return f"postgresql://{user}@/{name}?host={host}"
-    auth = f"{user}:{password}" if password else user
-    return f"postgresql://{auth}@{host}:{port}/{name}"
+    from tests.factories import test_database_url
+
+    return test_database_url()
 
 
 def _free_port() -> int:

@@ -229,9 +229,9 @@ def status(city, pk: int) -> str:
 
 
 def database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    from tests.factories import test_database_url
+
+    return test_database_url()
 
 
 @pytest.fixture
