@@ -85,7 +85,9 @@ def test_database_url() -> str:
 
     db = connection.settings_dict
     user, password = db.get("USER") or "postgres", db.get("PASSWORD") or ""
-    host, port, name = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432, db["NAME"]
+    # dj-database-url puts a socket directory (…?host=/path) into OPTIONS.
+    host = db.get("HOST") or (db.get("OPTIONS") or {}).get("host") or "127.0.0.1"
+    port, name = db.get("PORT") or 5432, db["NAME"]
     if str(host).startswith("/"):
         return f"postgresql://{user}@/{name}?host={host}"
     auth = f"{user}:{password}" if password else user
