@@ -126,6 +126,7 @@ def ensure_redis(url: str) -> None:
 
 WEBAPP = ROOT / "webapp"
 CHROMIUM = Path("/usr/bin/chromium")
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
 
 
 def build_webapp() -> None:
@@ -154,22 +155,24 @@ def build_webapp() -> None:
         fail("npm run build failed in webapp/")
 
 
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's chromium: install it when missing and we
-    are root; otherwise tests/browser skips itself, saying why."""
+def ensure_test_tools() -> None:
+    """Debian's chromium drives the browser tests, pgbouncer the pooler isolation
+    test: install what is missing when we are root; otherwise those tests skip
+    themselves, saying why."""
     import shutil
 
-    if CHROMIUM.exists():
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("==> Installing chromium for the browser tests (apt-get)")
+    wanted = {"chromium": CHROMIUM, "pgbouncer": PGBOUNCER}
+    missing = [package for package, path in wanted.items() if not path.exists()]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"==> Installing {', '.join(missing)} for the tests (apt-get)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+        install = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
         if subprocess.call(install, env=env) != 0:
             subprocess.call(["apt-get", "update"], env=env)
             subprocess.call(install, env=env)
-    if not CHROMIUM.exists():
-        print(f"==> {CHROMIUM} is missing (not root or apt-get failed): browser tests will skip")
+    for path in wanted.values():
+        if not path.exists():
+            print(f"==> {path} is missing (not root or apt-get failed): its tests will skip")
 
 
 def _raise_interrupt(signum, frame):
@@ -235,7 +238,7 @@ def test(argv: list[str]) -> int:
     ensure_redis(redis_url)
     env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "test", "REDIS_URL": redis_url}
     build_webapp()
-    ensure_chromium()
+    ensure_test_tools()
     print("==> ruff")
     lint = subprocess.call([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT, env=env)
     if lint != 0:

@@ -3,6 +3,7 @@ and one city's admins see only their own city."""
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
@@ -79,6 +80,7 @@ def test_staff_app_login_needs_the_authenticator_code_when_enabled(cities, setti
     assert wrong["data"]["staffLogin"]["errors"][0]["code"] == "TWO_FACTOR_REQUIRED"
 
 
+@pytest.mark.isolation
 def test_a_mataram_admin_cannot_sign_in_to_serang(cities):
     make_staff(cities["mataram"], "admin-mataram")
     assert login(cities["mataram"], "admin-mataram", "pw-Kanal-123") == 302

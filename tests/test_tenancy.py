@@ -12,6 +12,8 @@ from django.test import Client
 from cityconfig.models import Category, CategoryGroup
 from tenants.models import CityStatus
 
+pytestmark = pytest.mark.isolation
+
 
 @pytest.mark.parametrize(
     ("slug", "app_name"),

@@ -143,6 +143,7 @@ def test_citizen_journey_over_http(world, api, slug):
         assert rated["data"]["rateReport"]["report"]["rating"] == 5
 
 
+@pytest.mark.isolation
 def test_a_mataram_token_is_refused_on_pangkalpinang(world, api):
     token = sign_in(api("mataram"), "mataram", "0812-7777-0002")
     result = api("pangkalpinang", token).op("ConfirmResolution", {"trackingCode": "AAAA-BBBB"})[

@@ -70,6 +70,7 @@ def two_committed_cities(django_db_blocker):
         connection.set_schema_to_public()
 
 
+@pytest.mark.isolation
 def test_two_cities_hear_only_their_own_reports(two_committed_cities, django_db_blocker):
     city_a, city_b = two_committed_cities
     with django_db_blocker.unblock():

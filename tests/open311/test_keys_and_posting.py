@@ -16,6 +16,7 @@ from reports.models import Report
 from tests.open311.conftest import api, enable_open311, photo_upload, post_form
 
 
+@pytest.mark.isolation
 def test_mataram_key_is_refused_on_pangkalpinang_host(cities, open311_key):
     enable_open311(cities["pangkalpinang"])
     mataram_key = open311_key("mataram")

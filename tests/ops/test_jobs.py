@@ -51,6 +51,7 @@ def status_in(city_slug: str, pk: int) -> str:
         return OutboxMessage.objects.get(pk=pk).status
 
 
+@pytest.mark.isolation
 def test_fan_out_delivers_each_city_in_its_own_schema(world):
     messages = {slug: queue_message(world, slug) for slug in ("mataram", "pangkalpinang")}
     connection.set_schema_to_public()  # beat sends from the public schema
@@ -66,6 +67,7 @@ def test_fan_out_delivers_each_city_in_its_own_schema(world):
     assert connection.schema_name == "public"  # restored after the tasks
 
 
+@pytest.mark.isolation
 def test_a_task_sent_from_mataram_runs_in_mataram_only(world):
     pangkalpinang = queue_message(world, "pangkalpinang")
     mataram = queue_message(world, "mataram")  # Mataram's schema is now active
@@ -75,6 +77,7 @@ def test_a_task_sent_from_mataram_runs_in_mataram_only(world):
     assert [d.schema for d in backends.outbox] == ["kota_mataram"]
 
 
+@pytest.mark.isolation
 def test_a_city_task_sent_without_a_city_does_nothing(db, caplog):
     connection.set_schema_to_public()
     with caplog.at_level(logging.WARNING, logger="kanal.jobs"):
@@ -159,6 +162,7 @@ def test_auto_close_job_closes_stale_resolved_reports(world):
     assert report.status == Status.CLOSED
 
 
+@pytest.mark.isolation
 def test_nightly_ranking_is_cached_per_city(world):
     for slug in ("mataram", "pangkalpinang"):
         world(slug)
@@ -267,6 +271,7 @@ def worker(tmp_path):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
 
 
+@pytest.mark.isolation
 @pytest.mark.slow
 def test_a_real_worker_delivers_city_a_in_its_schema_and_leaves_city_b_alone(
     committed_cities, worker, django_db_blocker

@@ -205,6 +205,7 @@ def test_public_page_and_downloads(fixture, world):
     assert browser.get("/peringkat/v99/").status_code == 404
 
 
+@pytest.mark.isolation
 def test_published_ranking_is_not_visible_from_another_city(fixture, world):
     admin = world("kotacontoh").staff("diskominfo_admin")
     snapshot = publish_ranking(admin, date(2026, 10, 5), date(2026, 10, 11))

@@ -117,6 +117,7 @@ def test_proof_photo_taken_elsewhere_is_refused(world):
     assert report.status == Status.ACKNOWLEDGED
 
 
+@pytest.mark.isolation
 def test_a_mataram_report_does_not_exist_on_pangkalpinang(world, cities):
     mataram = world("mataram")
     report = mataram.submit().report
@@ -126,3 +127,12 @@ def test_a_mataram_report_does_not_exist_on_pangkalpinang(world, cities):
     with pytest.raises(NotFound):
         report_for(world("pangkalpinang").staff("operator"), report.tracking_code)
     assert not OutboxMessage.objects.filter(payload__tracking_code=report.tracking_code).exists()
+
+
+@pytest.mark.isolation
+def test_a_mataram_photo_is_served_on_mataram_only(world, city_client):
+    report = world("mataram").submit().report
+    assert report.is_public and report.status == Status.ASSIGNED
+    path = f"/media/laporan/{report.tracking_code}/{report.photos.get().kind}/0.jpg"
+    assert city_client("mataram").get(path).status_code == 200
+    assert city_client("pangkalpinang").get(path).status_code == 404

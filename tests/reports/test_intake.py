@@ -148,6 +148,7 @@ def test_operator_records_a_walk_in_report_on_a_citizens_behalf(world):
     assert report.channel == "walk_in"
 
 
+@pytest.mark.isolation
 def test_public_copy_has_no_metadata_and_files_sit_under_the_city_prefix(world):
     from PIL import Image
 
