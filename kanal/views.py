@@ -1,26 +1,18 @@
-"""Server-rendered landing pages: the vendor's site and each city's home."""
+"""The vendor's landing page and each city's logo (a city's home is the web app's
+shell, webshell.views)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cityconfig.selectors import category_tree, city_profile
+from cityconfig.selectors import city_profile
 from tenants.models import City, CityStatus
 
 
 def platform_home(request: HttpRequest) -> HttpResponse:
     cities = City.objects.exclude(schema_name="public").filter(status=CityStatus.ACTIVE)
     return render(request, "kanal/platform_home.html", {"cities": cities})
-
-
-def city_home(request: HttpRequest) -> HttpResponse:
-    profile = city_profile()
-    return render(
-        request,
-        "kanal/city_home.html",
-        {"city": request.tenant, "profile": profile, "groups": category_tree()},
-    )
 
 
 def city_logo(request: HttpRequest) -> HttpResponse:

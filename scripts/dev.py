@@ -243,6 +243,9 @@ def test(argv: list[str]) -> int:
     lint = subprocess.call([PYTHON, "-m", "ruff", "check", "."], cwd=ROOT, env=env)
     if lint != 0:
         fail("ruff found problems")
+    layout = subprocess.call([PYTHON, "-m", "ruff", "format", "--check", "."], cwd=ROOT, env=env)
+    if layout != 0:
+        fail("ruff format would change the files above: run `.venv/bin/ruff format .`")
     print("==> pytest")
     return run_foreground([PYTHON, "-m", "pytest", *argv], env)
 

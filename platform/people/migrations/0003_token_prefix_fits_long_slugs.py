@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_access_tokens'),
+        ("people", "0002_access_tokens"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accesstoken',
-            name='prefix',
+            model_name="accesstoken",
+            name="prefix",
             field=models.CharField(max_length=64),
         ),
     ]
