@@ -16,14 +16,51 @@ from __future__ import annotations
 
 import os
 
+from celery import bootsteps
+from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 from tenant_schemas_celery.app import CeleryApp
+
+from kanal import heartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kanal.settings")
 
 app = CeleryApp("kanal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Touches the worker's liveness file from the worker's own timer (kanal/heartbeat.py)."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs) -> None:
+        super().__init__(worker, **kwargs)
+        self.tref = None
+
+    def start(self, worker) -> None:
+        heartbeat.touch("worker")
+        self.tref = worker.timer.call_repeatedly(
+            heartbeat.WORKER_INTERVAL_SECONDS, heartbeat.touch, ("worker",), priority=10
+        )
+
+    def stop(self, worker) -> None:
+        if self.tref is not None:
+            self.tref.cancel()
+        heartbeat.heartbeat_path("worker").unlink(missing_ok=True)
+
+
+app.steps["worker"].add(WorkerHeartbeat)
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Beat's scheduler (``CELERY_BEAT_SCHEDULER``): touches beat's liveness file
+    on every tick; ticks come at least every ``beat_max_loop_interval``."""
+
+    def tick(self, *args, **kwargs):
+        heartbeat.touch("beat")
+        return super().tick(*args, **kwargs)
 
 
 def as_schedule(value):

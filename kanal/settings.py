@@ -334,6 +334,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep LOGGING (JSON, city, request id
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Beat touches its liveness file on every tick (kanal/heartbeat.py): tick at
+# least every 60 s so the chart's probe can tell a stuck scheduler.
+CELERY_BEAT_SCHEDULER = "kanal.celery:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_SCHEDULE = {
     "outbox": {
         "task": "notifications.deliver_outbox_all",

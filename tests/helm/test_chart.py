@@ -349,6 +349,32 @@ def test_worker_and_scheduler_commands(docs):
     assert not [hpa for hpa in of_kind(docs, "HorizontalPodAutoscaler") if "scheduler" in str(hpa)]
 
 
+def test_worker_and_scheduler_have_heartbeat_liveness_probes(docs):
+    """The probes run the command tests/ops/test_jobs.py runs against a real worker
+    and beat, with limits well above how often each touches its file."""
+    from django.conf import settings
+
+    from kanal.heartbeat import WORKER_INTERVAL_SECONDS
+
+    for name, component, every in (
+        ("kanal-worker", "worker", WORKER_INTERVAL_SECONDS),
+        ("kanal-scheduler", "beat", settings.CELERY_BEAT_MAX_LOOP_INTERVAL),
+    ):
+        container = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+        probe = container["livenessProbe"]
+        command = probe["exec"]["command"]
+        assert command[:4] == ["python", "-m", "kanal.heartbeat", component]
+        assert int(command[4]) >= 2 * every
+        assert probe["periodSeconds"] >= 10 and probe["failureThreshold"] >= 2
+
+
+def test_heartbeat_probes_can_be_turned_off(render):
+    docs = render(sets={"worker.liveness.enabled": "false", "scheduler.liveness.enabled": "false"})
+    for name in ("kanal-worker", "kanal-scheduler"):
+        container = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+        assert "livenessProbe" not in container
+
+
 def test_production_config(production_docs):
     data = config_data(production_docs)
     assert data["KANAL_ENV"] == "production"

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import redis
@@ -251,6 +252,7 @@ def worker(tmp_path):
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "KANAL_NOTIFY_BACKEND": "notifications.backends.LoggingBackend",
         "LOG_FORMAT": "text",
+        "KANAL_HEARTBEAT_DIR": str(tmp_path),
     }
     command = [
         sys.executable, "-m", "celery", "-A", "kanal", "worker", "--pool=solo", "-c", "1",
@@ -301,3 +303,60 @@ def test_a_real_worker_delivers_city_a_in_its_schema_and_leaves_city_b_alone(
     assert len(delivered) == 1 and "notification ops.worker.a to citizen" in delivered[0]
     assert "[kotakerja " in delivered[0]  # the worker's log line carries the city
     assert "ops.worker.b" not in log.read_text()
+
+
+def probe(component: str, directory: Path, limit: int = 120) -> subprocess.CompletedProcess:
+    """The chart's exec liveness probe, as the pod would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "kanal.heartbeat", component, str(limit)],
+        cwd=ROOT, env={**os.environ, "KANAL_HEARTBEAT_DIR": str(directory)},
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+
+
+def wait_for(path: Path, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"no {path.name} in {seconds} s:\n" + log.read_text()
+        time.sleep(0.25)
+
+
+@pytest.mark.slow
+def test_a_running_worker_passes_its_liveness_probe_and_a_stale_one_fails(worker, tmp_path):
+    _queue, process, log = worker
+    wait_for(tmp_path / "kanal-worker-alive", process, log)
+    alive = probe("worker", tmp_path)
+    assert alive.returncode == 0, alive.stderr
+    stale = time.time() - 600
+    os.utime(tmp_path / "kanal-worker-alive", (stale, stale))
+    failed = probe("worker", tmp_path)
+    assert failed.returncode == 1 and "limit 120 s" in failed.stderr
+
+
+@pytest.mark.slow
+def test_beat_passes_its_liveness_probe_and_a_missing_heartbeat_fails(tmp_path):
+    log = tmp_path / "beat.log"
+    assert probe("beat", tmp_path).returncode == 1  # never started: no heartbeat
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kanal.settings",
+        "DATABASE_URL": database_url(),
+        # A broker database of its own: the tasks beat sends are never consumed.
+        "CELERY_BROKER_URL": settings.REDIS_URL.rsplit("/", 1)[0] + "/13",
+        "KANAL_HEARTBEAT_DIR": str(tmp_path),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "kanal", "beat", "--loglevel=INFO",
+        "--schedule", str(tmp_path / "celerybeat-schedule"),
+    ]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        wait_for(tmp_path / "kanal-beat-alive", process, log)
+        alive = probe("beat", tmp_path)
+        assert alive.returncode == 0, alive.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
