@@ -13,7 +13,7 @@ import zoneinfo
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
@@ -42,6 +42,9 @@ class CityMiddleware(TenantMainMiddleware):
         if request.path_info in PROBE_PATHS:  # any host, even the pod IP (kanal.health)
             connection.set_schema_to_public()
             return probe_response(request)
+        # The answers below come before LocaleMiddleware: speak the visitor's
+        # language, and never the previous request's (the language is per thread).
+        translation.activate(translation.get_language_from_request(request))
         try:
             request.get_host()
         except DisallowedHost:
@@ -88,6 +91,7 @@ class CityMiddleware(TenantMainMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         timezone.deactivate()
+        translation.deactivate()
         return response
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import zoneinfo
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -193,6 +194,30 @@ class Support(Strict):
     address: NonEmpty | None = None
 
 
+def _tile_template(value: str) -> str:
+    missing = [part for part in ("{z}", "{x}", "{y}") if part not in value]
+    if missing:
+        raise ValueError(f"the tile URL needs {', '.join(missing)} (an XYZ template)")
+    if re.search(r"\{(?![zxy]\})", value):
+        raise ValueError("only {z}, {x} and {y} may stand in braces")
+    parts = urlsplit(value.replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ValueError("the tile URL must be an https:// (or http:// on a private network) URL")
+    return value
+
+
+class MapTiles(Strict):
+    """Raster tiles under the app's maps. Without them the map is the city's
+    boundary and points on a plain background, which needs no internet access;
+    a city with its own tile server (or a provider's) names it here."""
+
+    tile_url: Annotated[str, AfterValidator(_tile_template)] = Field(
+        description="XYZ template, e.g. https://tiles.example.go.id/{z}/{x}/{y}.png"
+    )
+    attribution: NonEmpty = Field(description="The credit line the tiles' licence asks for")
+    max_zoom: int = Field(18, ge=1, le=22)
+
+
 class Branding(Strict):
     app_name: NonEmpty
     responder_app_name: NonEmpty | None = None
@@ -200,6 +225,7 @@ class Branding(Strict):
     colors: Colors
     logo: NonEmpty = Field(description="Path under tenant_configs/assets/ or an https URL")
     support: Support = Support()
+    map: MapTiles | None = None
 
 
 class Features(Strict):

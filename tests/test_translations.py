@@ -221,6 +221,7 @@ def test_ranking_list_page_in_indonesian_by_default_and_in_english_on_request(ci
     assert english.status_code == 200
     assert english["Content-Language"] == "en"
     assert "<title>OPD ranking · Lapor Mang</title>" in page(english)
+    assert '<html lang="en">' in page(english)
     assert "No ranking has been published yet." in page(english)
     assert "Peringkat OPD" not in page(english)
     assert "Belum ada peringkat" not in page(english)
@@ -288,29 +289,18 @@ def test_unknown_host_404_in_indonesian_by_default(db):
 
 
 # kanal.middleware.CityMiddleware answers unknown hosts (and suspended and archived
-# cities) before django.middleware.locale.LocaleMiddleware has run, so those pages are
-# rendered in whatever language the thread has active: Indonesian for a fresh thread,
-# never the visitor's Accept-Language, and the previous request's language on a
-# reused thread. These tests say what a visitor should see; they turn into failures
-# (strict xfail) once the middleware picks the language itself.
-MIDDLEWARE_BEFORE_LOCALE = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="CityMiddleware's error pages are rendered before LocaleMiddleware activates "
-    "the request's language",
-)
+# cities) before LocaleMiddleware runs: it activates the visitor's language itself.
 
 
-@MIDDLEWARE_BEFORE_LOCALE
 def test_unknown_host_404_in_english_on_request(db):
     response = Client(HTTP_HOST="atlantis.localhost").get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     assert "<h1>City not found</h1>" in page(response)
+    assert '<html lang="en">' in page(response)
     assert "No city is served by Kanal at atlantis.localhost." in page(response)
     assert "Kota tidak ditemukan" not in page(response)
 
 
-@MIDDLEWARE_BEFORE_LOCALE
 def test_unknown_host_json_error_in_english_for_apps(db):
     response = Client(HTTP_HOST="atlantis.localhost").get(
         "/graphql/", HTTP_ACCEPT_LANGUAGE="en", HTTP_ACCEPT="application/json"
@@ -322,7 +312,6 @@ def test_unknown_host_json_error_in_english_for_apps(db):
     assert error["message"] == "No city is served by Kanal at atlantis.localhost."
 
 
-@MIDDLEWARE_BEFORE_LOCALE
 def test_an_english_visitor_does_not_change_the_next_visitors_404(cities, city_client):
     city_client("pangkalpinang").get("/peringkat/", HTTP_ACCEPT_LANGUAGE="en")
     response = Client(HTTP_HOST="atlantis.localhost").get("/")  # no Accept-Language

@@ -134,6 +134,7 @@ def _app_config(info: strawberry.Info) -> t.AppConfig:
         boundary=profile.boundary,
         center_latitude=center.y,
         center_longitude=center.x,
+        map_tiles=t.MapTiles(**branding["map"]) if branding.get("map") else None,
     )
 
 

@@ -62,6 +62,13 @@ class Branding:
     support: Support
 
 
+@strawberry.type(description="Raster tiles under the maps; none: boundary on a plain background.")
+class MapTiles:
+    tile_url: str = strawberry.field(description="XYZ template with {z}, {x} and {y}.")
+    attribution: str
+    max_zoom: int
+
+
 @strawberry.type
 class VerificationPolicySummary:
     photo_required: bool
@@ -100,6 +107,7 @@ class AppConfig:
     boundary: strawberry.scalars.JSON
     center_latitude: float
     center_longitude: float
+    map_tiles: MapTiles | None
 
 
 @strawberry_django.type(config_models.Category)

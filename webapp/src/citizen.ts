@@ -1,7 +1,7 @@
 import { ApiError, check, gql, type GqlError } from './api';
 import { field, h, replace } from './dom';
 import { t } from './i18n';
-import { CityMap } from './map';
+import { CityMap, mapArea } from './map';
 import { config, state } from './state';
 import { action, cityTime, errorBox, navigate, okBox, statusBadge, verdictView } from './ui';
 
@@ -207,7 +207,7 @@ export async function newReport(main: HTMLElement): Promise<void> {
   const nearby = h('div', { 'aria-live': 'polite', id: 'nearby' });
   const out = h('div', { 'aria-live': 'assertive', id: 'submit-result' });
   const anonymous = h('input', { type: 'checkbox', name: 'anonymous', checked: !state.citizenToken });
-  const map = new CityMap(c.boundary, { lat: c.centerLatitude, lon: c.centerLongitude }, t('mapLabel', { city: c.cityName }), () => {
+  const map = new CityMap(mapArea(c), t('mapLabel', { city: c.cityName }), () => {
     accuracy = null;
     scheduleNearby();
   });
@@ -480,7 +480,7 @@ export async function feed(main: HTMLElement): Promise<void> {
   const c = config();
   const data = await gql('PublicFeed', { first: 50 });
   const nodes = (data.reports.edges as { node: Report }[]).map((e) => e.node);
-  const map = new CityMap(c.boundary, { lat: c.centerLatitude, lon: c.centerLongitude }, t('mapLabel', { city: c.cityName }));
+  const map = new CityMap(mapArea(c), t('mapLabel', { city: c.cityName }));
   map.setPoints(nodes.map((r) => ({ lat: r.latitude, lon: r.longitude, label: `${r.trackingCode} · ${r.category.name} · ${r.statusLabel}`, href: `/lapor/lacak/${r.trackingCode}` })));
   replace(
     main,

@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { ApiError, gql } from './api';
 import { h, replace } from './dom';
 import { t } from './i18n';
-import { CityMap } from './map';
+import { CityMap, mapArea } from './map';
 import { documentFor } from './ops';
 import { rankingTable } from './citizen';
 import { config, state } from './state';
@@ -63,7 +63,7 @@ export function commandCenter(main: HTMLElement): void {
   const rankingBox = h('div', { id: 'current-ranking' });
   const refreshed = h('p', { class: 'hint', id: 'refreshed' });
   const errors = h('div', { 'aria-live': 'assertive' });
-  const map = new CityMap(c.boundary, { lat: c.centerLatitude, lon: c.centerLongitude }, t('mapLabel', { city: c.cityName }));
+  const map = new CityMap(mapArea(c), t('mapLabel', { city: c.cityName }));
   const points = new Map<string, ReportEvent>();
 
   const refresh = async () => {

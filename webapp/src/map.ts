@@ -1,8 +1,33 @@
-// An offline map: the city's boundary (appConfig.boundary, GeoJSON) and points
-// drawn as SVG with a small local projection (equirectangular scaled by
-// cos(latitude), fine at city scale). No tile server, no downloads.
+// The city's map: its boundary (appConfig.boundary, GeoJSON) and points drawn as
+// SVG with a small local projection (equirectangular scaled by cos(latitude),
+// fine at city scale). With appConfig.mapTiles (a city setting) raster tiles
+// from the city's tile server lie underneath; without them, or when the tiles
+// cannot be fetched, the boundary and points stand on a plain background: the
+// map never needs the internet.
 import { h, s } from './dom';
 import { t } from './i18n';
+
+export interface MapTiles {
+  tileUrl: string;
+  attribution: string;
+  maxZoom: number;
+}
+
+export interface MapArea {
+  boundary: unknown;
+  center: { lat: number; lon: number };
+  tiles: MapTiles | null;
+}
+
+/** The map settings out of a city's appConfig. */
+export function mapArea(c: {
+  boundary: unknown;
+  centerLatitude: number;
+  centerLongitude: number;
+  mapTiles: MapTiles | null;
+}): MapArea {
+  return { boundary: c.boundary, center: { lat: c.centerLatitude, lon: c.centerLongitude }, tiles: c.mapTiles };
+}
 
 export interface MapPoint {
   lat: number;
@@ -47,11 +72,11 @@ export class CityMap {
   pin: { lat: number; lon: number } | null = null;
 
   constructor(
-    boundary: unknown,
-    center: { lat: number; lon: number },
+    area: MapArea,
     label: string,
     private onPinMove?: (lat: number, lon: number) => void,
   ) {
+    const { boundary, center } = area;
     const all = rings(boundary);
     const coords = all.flat();
     if (!coords.length) {
@@ -83,14 +108,19 @@ export class CityMap {
     const path = all
       .map((ring) => ring.map(([lon, lat], i) => `${i ? 'L' : 'M'}${this.x(lon).toFixed(1)},${this.y(lat).toFixed(1)}`).join('') + 'Z')
       .join('');
+    this.svg.append(s('rect', { x: 0, y: 0, width: W, height: this.height, class: 'map-bg' }));
+    if (area.tiles) {
+      this.svg.append(this.tileLayer(area.tiles, east, south));
+      this.svg.classList.add('with-tiles');
+    }
     this.svg.append(
-      s('rect', { x: 0, y: 0, width: W, height: this.height, class: 'map-bg' }),
       s('path', { d: path, class: 'map-boundary', 'fill-rule': 'evenodd' }),
       this.scaleBar(),
     );
     this.pointsLayer = s('g', { class: 'map-points' });
     this.svg.append(this.pointsLayer);
     this.el = h('div', { class: 'map-wrap' }, this.svg);
+    if (area.tiles) this.el.append(h('p', { class: 'map-attribution' }, area.tiles.attribution));
     if (onPinMove) this.enableDragging();
   }
 
@@ -104,6 +134,47 @@ export class CityMap {
 
   private toLatLon(px: number, py: number): { lat: number; lon: number } {
     return { lon: this.west + px / (this.kx * this.scale), lat: this.north - py / this.scale };
+  }
+
+  /** XYZ (Web Mercator) tiles covering the map, at the zoom where the map's
+   * width is about its pixel width; each tile's corners are placed exactly in
+   * the map's projection. A tile that fails to load is dropped. */
+  private tileLayer(tiles: MapTiles, east: number, south: number): SVGGElement {
+    const layer = s('g', { class: 'map-tiles', 'aria-hidden': 'true' });
+    const fit = Math.round(Math.log2((W * 360) / (256 * (east - this.west))));
+    let zoom = Math.max(0, Math.min(tiles.maxZoom, fit));
+    const tileX = (lon: number, n: number) => Math.floor(((lon + 180) / 360) * n);
+    const tileY = (lat: number, n: number) => {
+      const r = (lat * Math.PI) / 180;
+      return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
+    };
+    let n = 2 ** zoom;
+    // Never more than 64 tiles for one map.
+    while (zoom > 0 && (tileX(east, n) - tileX(this.west, n) + 1) * (tileY(south, n) - tileY(this.north, n) + 1) > 64) {
+      zoom -= 1;
+      n = 2 ** zoom;
+    }
+    const lonOf = (x: number) => (x / n) * 360 - 180;
+    const latOf = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / n))) * 180) / Math.PI;
+    for (let x = tileX(this.west, n); x <= tileX(east, n); x++) {
+      for (let y = tileY(this.north, n); y <= tileY(south, n); y++) {
+        const left = this.x(lonOf(x));
+        const top = this.y(latOf(y));
+        const href = tiles.tileUrl.replace('{z}', String(zoom)).replace('{x}', String(x)).replace('{y}', String(y));
+        const image = s('image', {
+          href,
+          x: left.toFixed(2),
+          y: top.toFixed(2),
+          // A hair wider and taller than the tile: no seams between neighbours.
+          width: (this.x(lonOf(x + 1)) - left + 0.5).toFixed(2),
+          height: (this.y(latOf(y + 1)) - top + 0.5).toFixed(2),
+          preserveAspectRatio: 'none',
+        });
+        image.addEventListener('error', () => image.remove());
+        layer.append(image);
+      }
+    }
+    return layer;
   }
 
   private scaleBar(): SVGGElement {

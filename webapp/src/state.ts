@@ -1,3 +1,5 @@
+import type { MapTiles } from './map';
+
 export interface Colors {
   primary: string;
   secondary: string;
@@ -19,6 +21,7 @@ export interface AppConfig {
   centerLatitude: number;
   centerLongitude: number;
   boundary: unknown;
+  mapTiles: MapTiles | null;
   branding: {
     appName: string;
     responderAppName: string | null;
