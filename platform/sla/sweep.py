@@ -8,6 +8,7 @@ recorded on the report. Safe to run twice at once: rows are locked with
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,11 +18,13 @@ from django.utils import timezone
 from cityconfig.models import CityProfile
 from notifications.services import notify
 from people.actors import Actor
+from reports import events
 from reports.models import Report, Status
 from reports.timeline import record, tell_opd
 from routing.services import escalation_target
 from sla.services import next_check, policy
 
+logger = logging.getLogger(__name__)
 ACTIVE = [Status.ASSIGNED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
 BATCH = 500
 LEVEL_TEXT = {"breached": "terlewati", "at_risk": "hampir habis"}
@@ -32,12 +35,14 @@ class SweepResult:
     at_risk: int = 0
     breached: int = 0
     escalated: int = 0
+    failed: int = 0
     reports: list[str] = field(default_factory=list)
 
     def add(self, other: SweepResult) -> None:
         self.at_risk += other.at_risk
         self.breached += other.breached
         self.escalated += other.escalated
+        self.failed += other.failed
         self.reports += other.reports
 
 
@@ -64,35 +69,42 @@ def _stages_due(report: Report, now: datetime) -> list[str]:
 
 
 def sweep_city(now: datetime | None = None) -> SweepResult:
-    """Sweep the active city (its schema must be set)."""
+    """Sweep the active city (its schema must be set).
+
+    The due reports are locked and loaded in one query (``SKIP LOCKED``: a
+    concurrent sweep takes the others) inside one transaction; each report then
+    fires under a savepoint of its own, so one failing report is logged and
+    retried next time without holding back the rest."""
     now = now or timezone.now()
     result = SweepResult()
-    ids = list(
-        Report.objects.filter(sla_next_check_at__lte=now, status__in=ACTIVE)
-        .order_by("sla_next_check_at")
-        .values_list("pk", flat=True)[:BATCH]
-    )
-    if not ids:
-        return result
+    if not Report.objects.filter(sla_next_check_at__lte=now, status__in=ACTIVE).exists():
+        return result  # the common case: one indexed query
     profile = CityProfile.load()
     rules = policy(profile)["escalation"]
     system = Actor.system("SLA")
-    for pk in ids:
-        with transaction.atomic():
-            report = (
-                Report.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("opd__parent", "category")  # read by escalation and events
-                .filter(pk=pk, status__in=ACTIVE)
-                .first()
-            )
-            if report is None:
-                continue  # another sweep holds it, or it moved on
-            stages = _stages_due(report, now)
-            for stage in stages:
-                _fire(report, stage, rules, system, profile, result)
-            report.sla_next_check_at = next_check(report)
-            report.save()
+    with events.batched(), transaction.atomic():  # events go out after the commit, together
+        reports = list(
+            Report.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("opd__parent", "category")  # read by escalation and events
+            .filter(sla_next_check_at__lte=now, status__in=ACTIVE)
+            .order_by("sla_next_check_at")[:BATCH]
+        )
+        for report in reports:
+            try:
+                with transaction.atomic():
+                    _sweep_report(report, now, rules, system, profile, result)
+            except Exception:
+                logger.exception("SLA sweep failed for report %s", report.tracking_code)
+                result.failed += 1
     return result
+
+
+def _sweep_report(report: Report, now: datetime, rules, system, profile, result) -> None:
+    """Fire the report's due stages (its row is locked by the caller)."""
+    for stage in _stages_due(report, now):
+        _fire(report, stage, rules, system, profile, result)
+    report.sla_next_check_at = next_check(report)
+    report.save()
 
 
 def _fire(report: Report, stage: str, rules, system, profile, result: SweepResult) -> None:

@@ -113,6 +113,21 @@ def test_at_risk_comes_before_breach(world):
     assert report.sla_next_check_at == report.response_due_at
 
 
+def test_a_report_that_cannot_be_swept_is_logged_and_the_others_still_fire(world, caplog):
+    city = world("kotacontoh")
+    lat, lon = city.center
+    broken, fine = (city.submit(near=(lat + i * 0.002, lon)).report for i in range(2))
+    overdue(broken)
+    overdue(fine)
+    # Damaged data (not something the app writes): the fired-stage list is not a list of names.
+    Report.objects.filter(pk=broken.pk).update(escalations=[{"stage": "response_at_risk"}])
+    result = sweep_city()
+    assert (result.breached, result.failed) == (1, 1)
+    assert fine.timeline.filter(action="sla_breached").count() == 1
+    assert broken.timeline.filter(action="sla_breached").count() == 0  # rolled back alone
+    assert f"SLA sweep failed for report {broken.tracking_code}" in caplog.text
+
+
 @pytest.fixture
 def committed_city(django_db_blocker):
     with django_db_blocker.unblock():

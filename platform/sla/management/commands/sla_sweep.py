@@ -49,5 +49,7 @@ class Command(BaseCommand):
             f"SLA sweep: {cities.count()} cities in {time.perf_counter() - start:.2f} s; "
             f"{total.at_risk} at risk, {total.breached} breached, {total.escalated} escalations"
         )
+        if total.failed:
+            self.stderr.write(f"{total.failed} report(s) could not be swept (see the log).")
         if failed:
             raise CommandError(f"SLA sweep failed for: {', '.join(failed)}")
