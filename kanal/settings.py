@@ -79,7 +79,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend with city-count-independent table listing (kanal/db/).
+DATABASES["default"]["ENGINE"] = "kanal.db"
 
 # ISOLATION.md #1: behind a *transaction*-pooling PgBouncer a connection may come
 # back with another city's search_path. django-tenants sets search_path as its

@@ -1,9 +1,11 @@
-"""Writing outbox messages. Call inside the transaction of the change."""
+"""Writing outbox messages. Call inside the transaction of the change (inside a
+``kanal.bulk.deferred_inserts`` block they are written together at its end)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from kanal.bulk import insert
 from notifications.models import OutboxMessage
 
 
@@ -15,12 +17,14 @@ def notify(
     if report is not None:
         payload.setdefault("tracking_code", report.tracking_code)
         payload.setdefault("status", report.status)
-    return OutboxMessage.objects.create(
-        kind=kind,
-        report=report,
-        citizen=citizen,
-        citizen_id=citizen_id if citizen is None else citizen.pk,
-        user=user,
-        opd=opd,
-        payload=payload,
+    return insert(
+        OutboxMessage(
+            kind=kind,
+            report=report,
+            citizen=citizen,
+            citizen_id=citizen_id if citizen is None else citizen.pk,
+            user=user,
+            opd=opd,
+            payload=payload,
+        )
     )

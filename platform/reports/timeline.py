@@ -3,6 +3,7 @@ code path can change a report without leaving a trace or forgetting a message.""
 
 from __future__ import annotations
 
+from kanal.bulk import insert
 from notifications.services import notify
 from people.actors import Actor
 from reports.models import Report, TimelineEntry
@@ -22,18 +23,20 @@ def record(
     from reports.events import publish
 
     publish(report, action)
-    return TimelineEntry.objects.create(
-        report=report,
-        actor_kind=actor.kind,
-        actor_label=actor.label,
-        user=actor.user,
-        citizen=actor.citizen,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        public=public,
-        data=data or {},
+    return insert(
+        TimelineEntry(
+            report=report,
+            actor_kind=actor.kind,
+            actor_label=actor.label,
+            user=actor.user,
+            citizen=actor.citizen,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            public=public,
+            data=data or {},
+        )
     )
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cityconfig.models import CityProfile
+from kanal.bulk import deferred_inserts
 from notifications.services import notify
 from people.actors import Actor
 from reports import events
@@ -82,7 +83,9 @@ def sweep_city(now: datetime | None = None) -> SweepResult:
     profile = CityProfile.load()
     rules = policy(profile)["escalation"]
     system = Actor.system("SLA")
-    with events.batched(), transaction.atomic():  # events go out after the commit, together
+    # Events go out after the commit, together; timeline entries and outbox
+    # messages are written with one INSERT per table at the end (kanal.bulk).
+    with events.batched(), transaction.atomic(), deferred_inserts() as inserts:
         reports = list(
             Report.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("opd__parent", "category")  # read by escalation and events
@@ -91,7 +94,7 @@ def sweep_city(now: datetime | None = None) -> SweepResult:
         )
         for report in reports:
             try:
-                with transaction.atomic():
+                with transaction.atomic(), inserts.savepoint():
                     _sweep_report(report, now, rules, system, profile, result)
             except Exception:
                 logger.exception("SLA sweep failed for report %s", report.tracking_code)
