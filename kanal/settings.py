@@ -260,6 +260,11 @@ KANAL_MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = KANAL_MAX_UPLOADS + 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file fields
 KANAL_GRAPHQL_INTROSPECTION = env_bool("KANAL_GRAPHQL_INTROSPECTION", not PRODUCTION)
+# Anonymous public queries (feed, map, categories) are cached this many seconds
+# per city, invalidated by every committed report change (api/public_cache.py).
+KANAL_PUBLIC_QUERY_CACHE_SECONDS = int(
+    env_str("KANAL_PUBLIC_QUERY_CACHE_SECONDS", "0" if KANAL_ENV == "test" else "30")
+)
 
 # Where one-time codes go: console in development, memory in tests; an SMS or
 # WhatsApp gateway class in production.

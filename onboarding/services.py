@@ -31,6 +31,7 @@ from onboarding.diff import SLA_POLICY_FIELDS, Change, diff_configs, sla_targets
 from onboarding.export import current_config
 from onboarding.loading import ConfigInvalid, Problem
 from onboarding.schema import TERRITORIAL_TOKENS, CityConfig, territorial_opd_code
+from reports.events import public_data_changed
 from tenants.models import City, CityStatus, Domain
 
 PUBLIC_SCHEMA = "public"
@@ -153,6 +154,10 @@ def apply_config(config: CityConfig, *, actor: str, source: str = "") -> Plan:
                 changes=[c.as_json() for c in plan.changes],
                 config=config.model_dump(mode="json"),
             )
+        schema = city.schema_name
+        transaction.on_commit(
+            lambda: public_data_changed.send_robust(sender=apply_config, schema=schema)
+        )
     connection.set_schema_to_public()
     return plan
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
+from api import public_cache
 from api.context import KanalContext
 from kanal.errors import ServiceError
 
@@ -20,6 +23,19 @@ class KanalGraphQLView(GraphQLView):
         kwargs.setdefault("multipart_uploads_enabled", True)
         kwargs.setdefault("graphql_ide", "graphiql" if settings.DEBUG else None)
         super().__init__(**kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        key = public_cache.cache_key(request)
+        if key is not None:
+            cached = cache.get(key)
+            if cached is not None:
+                response = HttpResponse(cached, content_type="application/json")
+                response[public_cache.HIT_HEADER] = "hit"
+                return response
+        response = super().dispatch(request, *args, **kwargs)
+        if key is not None and response.status_code == 200:
+            public_cache.store(key, response.content)
+        return response
 
     def get_context(self, request, response) -> KanalContext:
         return KanalContext(request=request, response=response)

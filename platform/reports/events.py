@@ -18,9 +18,13 @@ from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "report.event"
+# Sent after a change to what anyone may see in ``schema`` committed: reports
+# (once per batch of events) and city configs (onboarding).
+public_data_changed = Signal()
 _pending: ContextVar[list[tuple[str, dict]] | None] = ContextVar("kanal_events", default=None)
 
 
@@ -69,6 +73,11 @@ def _committed(schema: str, event: dict) -> None:
 def send_many(events: list[tuple[str, dict]]) -> None:
     from channels.layers import get_channel_layer
 
+    for schema in dict.fromkeys(schema for schema, _ in events):
+        # Receivers (the API's public query cache) must not break the change.
+        for receiver, error in public_data_changed.send_robust(sender=None, schema=schema):
+            if error is not None:
+                logger.error("public_data_changed receiver %s failed: %r", receiver, error)
     layer = get_channel_layer()
     if layer is None or not events:
         return
