@@ -74,11 +74,12 @@ def route(category, area: Area | None) -> RouteDecision:
     return RouteDecision(profile.default_opd, None, None, "OPD bawaan kota")
 
 
-def escalation_target(opd: Opd) -> Opd:
-    """The parent OPD; at the top of the tree, the city's default (command center)."""
+def escalation_target(opd: Opd, profile: CityProfile | None = None) -> Opd:
+    """The parent OPD; at the top of the tree, the city's default (command center).
+    Jobs that escalate many reports pass the profile they already hold."""
     if opd.parent_id and opd.parent.active:
         return opd.parent
-    return CityProfile.load().default_opd
+    return (profile or CityProfile.load()).default_opd
 
 
 @lru_cache(maxsize=64)

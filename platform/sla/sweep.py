@@ -135,7 +135,7 @@ def _fire(report: Report, stage: str, rules, system, profile, result: SweepResul
         if rule["when"] != level:
             continue
         if rule["to"] == "parent_opd" and report.opd is not None:
-            target = escalation_target(report.opd)
+            target = escalation_target(report.opd, profile)
             if target.pk != report.opd_id:
                 previous = report.opd
                 old = report.status
