@@ -2,8 +2,11 @@
 
 Cheap when nothing is due: each report carries ``sla_next_check_at`` (the next
 threshold), so a city costs one indexed query. Idempotent: fired stages are
-recorded on the report. Safe to run twice at once: rows are locked with
-``SKIP LOCKED`` and re-read after locking.
+recorded on the report. Safe to run twice at once: the due rows are locked
+and read in one ``SELECT … FOR UPDATE SKIP LOCKED``, so a concurrent sweep takes
+only the others. A burst of due reports costs few round trips: events go out
+together after the commit, timeline and outbox rows in one INSERT per table,
+the reports in one UPDATE.
 """
 
 from __future__ import annotations
