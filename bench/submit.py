@@ -24,22 +24,40 @@ from support import ROOT, percentile, setup_django
 GOAL_PER_SECOND = 200
 
 
+# Photos closer than this many hash bits would be refused as reused (kotacontoh's
+# policy allows 6); a margin keeps every generated scene clearly distinct.
+MIN_HASH_DISTANCE = 10
+
+
 def make_photos(count: int, center: tuple[float, float]) -> list[tuple[bytes, float, float]]:
+    """``count`` distinct scenes: a synthetic scene whose perceptual hash comes
+    close to an earlier one is skipped, as two real street photos would differ."""
+    import zoneinfo
+
+    from verification.photos import inspect_photo
     from verification.samples import phone_photo
 
     now = datetime.now(UTC)
-    photos = []
-    for index in range(count):
+    photos, hashes, seed = [], [], 0
+    while len(photos) < count:
+        index = len(photos)
         # A grid ~120 m apart so no submission is another's nearby duplicate.
         lat = center[0] + (index // 40 - 5) * 0.0011
         lon = center[1] + (index % 40 - 20) * 0.0011
         data = phone_photo(
-            seed=index,
+            seed=seed,
             width=2000,
             height=1500,
             taken_at=now - timedelta(minutes=5),
             gps=(lat + 0.0001, lon),
         )
+        seed += 1
+        phash = inspect_photo(
+            data, city_tz=zoneinfo.ZoneInfo("Asia/Makassar"), max_bytes=10**8, max_pixels=10**8
+        ).phash
+        if any((phash ^ other).bit_count() < MIN_HASH_DISTANCE for other in hashes):
+            continue
+        hashes.append(phash)
         photos.append((data, lat, lon))
     return photos
 
