@@ -21,6 +21,7 @@ from cityconfig.models import Opd
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from people.actors import Actor
+from reports import events
 from reports.models import OPEN_STATUSES, Report, Status
 from reports.routing_step import route_and_assign
 from reports.selectors import report_for
@@ -78,7 +79,7 @@ def locked(func: Callable) -> Callable:
 
     @wraps(func)
     def wrapper(actor: Actor, tracking_code: str, *args, **kwargs):
-        with transaction.atomic():
+        with events.batched(), transaction.atomic():
             report = report_for(actor, tracking_code, for_update=True)
             return func(actor, report, *args, **kwargs)
 
@@ -220,7 +221,7 @@ def resolve(actor: Actor, tracking_code: str, note: str, proof_photos: list) -> 
             id="Sertakan foto bukti penyelesaian.",
             en="Attach a photo proving the work is done.",
         )
-    with transaction.atomic():
+    with events.batched(), transaction.atomic():
         report = report_for(actor, tracking_code, for_update=True)
         if not can_proceed(report.resolve) or not has_transition_perm(report.resolve, actor):
             transit(report, actor, "resolve")  # raises the precise error
@@ -370,7 +371,7 @@ def auto_close_resolved(now=None) -> int:
 
 def merge_reports(actor: Actor, duplicate_code: str, into_code: str, note: str = "") -> Report:
     """Merge a duplicate into the main report; its reporter follows the main one from now on."""
-    with transaction.atomic():
+    with events.batched(), transaction.atomic():
         main = report_for(actor, into_code, for_update=True)
         duplicate = report_for(actor, duplicate_code, for_update=True)
         if main.pk == duplicate.pk:

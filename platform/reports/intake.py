@@ -26,6 +26,7 @@ from onboarding.schema import duration_minutes
 from people.actors import Actor
 from people.models import Citizen, Role
 from people.otp import normalize_phone
+from reports import events
 from reports.models import Channel, Photo, PhotoKind, Report
 from reports.routing_step import route_and_assign
 from reports.selectors import (
@@ -122,7 +123,8 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
     reporter = _reporter(actor, data)
     saved_files: list = []
     try:
-        with transaction.atomic():
+        # The report's events (submitted, verified, assigned…) go out together after commit.
+        with events.batched(), transaction.atomic():
             report, created = _insert(actor, data, category, reporter, screening)
             if not created:  # a concurrent submission with the same key won
                 return Submission(report, created=False, checks=report.checks)
