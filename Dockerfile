@@ -92,4 +92,4 @@ EXPOSE 8000
 
 # The web server; the chart overrides the command for the worker, beat and the
 # migration Job.
-CMD ["python", "-m", "uvicorn", "kanal.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+CMD ["python", "-m", "kanal.serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -12,6 +12,18 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 DEV_SECRET_KEY = "django-insecure-kanal-local-development-key-do-not-use-in-production"
+# Senders and backends that never reach a citizen: refused in production.
+DEVELOPMENT_OTP_SENDERS = {
+    "",
+    "people.otp.ConsoleSender",
+    "people.otp.MemorySender",
+    "people.otp.FileSender",
+}
+DEVELOPMENT_NOTIFY_BACKENDS = {
+    "",
+    "notifications.backends.LoggingBackend",
+    "notifications.backends.MemoryBackend",
+}
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off", ""}
 
@@ -58,6 +70,8 @@ def check_production(
     base_domain: str,
     stripe_api_key: str = "",
     stripe_webhook_secret: str = "",
+    otp_sender: str = "",
+    notify_backend: str = "",
 ) -> None:
     """Raise ImproperlyConfigured naming the first unsafe production setting."""
     problems: list[str] = []
@@ -78,6 +92,16 @@ def check_production(
         problems.append(
             "STRIPE_WEBHOOK_SECRET must be set when STRIPE_API_KEY is (the webhook "
             "could not verify Stripe's signatures)."
+        )
+    if otp_sender in DEVELOPMENT_OTP_SENDERS:
+        problems.append(
+            f"KANAL_OTP_SENDER must name a real SMS or WhatsApp sender; {otp_sender!r} "
+            "would print or keep citizens' sign-in codes instead of sending them."
+        )
+    if notify_backend in DEVELOPMENT_NOTIFY_BACKENDS:
+        problems.append(
+            f"KANAL_NOTIFY_BACKEND must name a real delivery backend; {notify_backend!r} "
+            "would mark citizens' notifications as sent without sending them."
         )
     if problems:
         raise ImproperlyConfigured(

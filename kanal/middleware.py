@@ -13,13 +13,16 @@ import zoneinfo
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
 from kanal.health import PROBE_PATHS, probe_response
 from kanal.logs import bind_city
 from kanal.observability import tag_city
+from kanal.outage import is_outage, unavailable_response
 from kanal.responses import error_response
 from tenants.models import CityStatus
 
@@ -38,6 +41,13 @@ class CityMiddleware(TenantMainMiddleware):
     """django-tenants' host → schema selection, plus clear answers for unknown
     hosts, suspended and archived cities, and the city's time zone."""
 
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        """Host names are case-insensitive (RFC 4343): ``MATARAM.LOCALHOST`` is
+        Mataram. Normalised once here; domains are stored in lower case."""
+        domain, _port = split_domain_port(request.get_host())
+        return remove_www(domain.lower().rstrip("."))
+
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path_info in PROBE_PATHS:  # any host, even the pod IP (kanal.health)
             connection.set_schema_to_public()
@@ -55,7 +65,12 @@ class CityMiddleware(TenantMainMiddleware):
                 title=_("Kota tidak ditemukan"),
                 message=_("Alamat ini tidak dilayani Kanal."),
             )
-        response = super().process_request(request)
+        try:
+            response = super().process_request(request)  # the first query of the request
+        except Exception as exc:
+            if is_outage(exc):
+                return unavailable_response(request, exc)
+            raise
         if response is not None:
             return response
         city = request.tenant

@@ -28,3 +28,18 @@ def error_response(
         "kanal/error.html", {"code": code, "title": title, "message": message, "status": status}
     )
     return HttpResponse(html, status=status)
+
+
+def graphql_error_response(
+    *, status: int, code: str, message: str, field: str | None = None
+) -> HttpResponse:
+    """A refusal on ``/graphql/`` in GraphQL's own shape, so every client's
+    error handling reads it: ``{"data": null, "errors": [{message, extensions:
+    {code, field}}]}``."""
+    extensions = {"code": code}
+    if field is not None:
+        extensions["field"] = field
+    return JsonResponse(
+        {"data": None, "errors": [{"message": message, "extensions": extensions}]},
+        status=status,
+    )

@@ -20,6 +20,7 @@ from kanal.env import (
     env_list,
     env_str,
 )
+from kanal.net import parse_networks
 
 BASE_DIR: Path = REPO_ROOT
 KANAL_ENV = env_str("KANAL_ENV", "development")
@@ -61,16 +62,6 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
 KANAL_BILLING_GRACE_DAYS = int(env_float("KANAL_BILLING_GRACE_DAYS", 14))
 # --- end of Billing -------------------------------------------------------------
 
-if PRODUCTION:
-    check_production(
-        secret_key=SECRET_KEY,
-        debug=DEBUG,
-        allowed_hosts=ALLOWED_HOSTS,
-        database_url=DATABASE_URL,
-        base_domain=KANAL_BASE_DOMAIN,
-        stripe_api_key=STRIPE_API_KEY,
-        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
-    )
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -157,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "kanal.outage.OutageMiddleware",  # last: sees the views' exceptions first
 ]
 
 # --- Staff sign-in: throttling (django-axes) and 2FA (django-otp) -----------
@@ -168,6 +160,13 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# One client address everywhere (kanal/net.py): no forwarding header is believed
+# unless the peer is one of KANAL_TRUSTED_PROXIES (CIDRs; empty = none).
+KANAL_TRUSTED_PROXIES = [str(n) for n in parse_networks(env_list("KANAL_TRUSTED_PROXIES", []))]
+AXES_CLIENT_IP_CALLABLE = "kanal.net.client_ip"
+# A locked account answers in the caller's format (GraphQL JSON on the API).
+AXES_LOCKOUT_CALLABLE = "kanal.net.lockout_response"
+RATELIMIT_IP_META_KEY = "kanal.net.ratelimit_ip"
 KANAL_ADMIN_2FA = env_bool("KANAL_ADMIN_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "Kanal"
 
@@ -381,3 +380,18 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # --- end Health & metrics ---
+
+# --- Production safety (kanal.env.check_production) ---------------------------
+# Last, so it sees every setting; names the first variable to fix.
+if PRODUCTION:
+    check_production(
+        secret_key=SECRET_KEY,
+        debug=DEBUG,
+        allowed_hosts=ALLOWED_HOSTS,
+        database_url=DATABASE_URL,
+        base_domain=KANAL_BASE_DOMAIN,
+        stripe_api_key=STRIPE_API_KEY,
+        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
+        otp_sender=KANAL_OTP_SENDER,
+        notify_backend=KANAL_NOTIFY_BACKEND,
+    )

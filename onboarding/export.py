@@ -33,6 +33,12 @@ def _target(rule: SlaRule) -> dict[str, str]:
 
 def current_config(slug: str) -> CityConfig:
     """The active city's configuration (call with the city's schema active)."""
+    return CityConfig.model_validate(current_config_data(slug))
+
+
+def current_config_data(slug: str) -> dict[str, Any]:
+    """The active city's configuration as plain data, not yet validated (the
+    admin validates an edit by exporting it inside a savepoint)."""
     profile = CityProfile.load()
     sla_rules = list(SlaRule.objects.active().select_related("category").order_by("position", "pk"))
     category_sla = {r.category.code: _target(r) for r in sla_rules if r.category and not r.priority}
@@ -118,7 +124,7 @@ def current_config(slug: str) -> CityConfig:
         "ranking": profile.ranking,
         "boundary": profile.boundary,
     }
-    return CityConfig.model_validate(data)
+    return data
 
 
 def config_to_yaml(config: CityConfig) -> str:

@@ -98,6 +98,23 @@ def parse_config(text: str, *, file: str = "", expected_slug: str | None = None)
     _walk_nodes(root, (), lines, problems)
     problems = [Problem(p.path, p.message, file, p.line) for p in problems]
 
+    return validate_config_data(
+        data, file=file, expected_slug=expected_slug, lines=lines, problems=problems
+    )
+
+
+def validate_config_data(
+    data: dict,
+    *,
+    file: str = "",
+    expected_slug: str | None = None,
+    lines: dict[Loc, int] | None = None,
+    problems: list[Problem] | None = None,
+) -> CityConfig:
+    """Validate config *data* (from YAML, or an admin edit) with the config model
+    and the cross-reference checks. Raises ConfigInvalid with every problem."""
+    lines = lines or {}
+    problems = list(problems or [])
     try:
         config = CityConfig.model_validate(data)
     except ValidationError as exc:

@@ -227,7 +227,8 @@ def demo(argv: list[str]) -> int:
     print(f"    vendor site and admin: http://localhost:{port}/admin/\n")
     host, _, port = addr.rpartition(":")
     # ASGI (uvicorn) so the command center's live GraphQL subscriptions work too.
-    server = [PYTHON, "-m", "uvicorn", "kanal.asgi:application", "--host", host, "--port", port]
+    # kanal.serve derives uvicorn's proxy trust from KANAL_TRUSTED_PROXIES (none by default).
+    server = [PYTHON, "-m", "kanal.serve", "--host", host, "--port", port]
     return run_foreground([*server, *argv], env)
 
 

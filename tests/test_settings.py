@@ -17,6 +17,9 @@ SAFE = {
     "ALLOWED_HOSTS": ".kanal.id,kanal.id",
     "DATABASE_URL": "postgres://kanal@db.internal:5432/kanal",
     "KANAL_BASE_DOMAIN": "kanal.id",
+    # A deployment names its gateway classes; nothing here imports them.
+    "KANAL_OTP_SENDER": "gateway.sms.OtpSender",
+    "KANAL_NOTIFY_BACKEND": "gateway.sms.NotifyBackend",
 }
 
 
@@ -59,6 +62,14 @@ def test_production_starts_with_safe_settings():
         ({"KANAL_BASE_DOMAIN": None}, "KANAL_BASE_DOMAIN"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"KANAL_ENV": "prod"}, "KANAL_ENV"),
+        # Defaults that never reach a citizen: codes printed, messages marked sent.
+        ({"KANAL_OTP_SENDER": None}, "KANAL_OTP_SENDER"),
+        ({"KANAL_OTP_SENDER": "people.otp.ConsoleSender"}, "KANAL_OTP_SENDER"),
+        ({"KANAL_NOTIFY_BACKEND": None}, "KANAL_NOTIFY_BACKEND"),
+        ({"KANAL_NOTIFY_BACKEND": "notifications.backends.LoggingBackend"}, "KANAL_NOTIFY_BACKEND"),
+        # Trusting every proxy would let any client forge its address.
+        ({"KANAL_TRUSTED_PROXIES": "*"}, "KANAL_TRUSTED_PROXIES"),
+        ({"KANAL_TRUSTED_PROXIES": "10.0.0.0/8,not-a-network"}, "KANAL_TRUSTED_PROXIES"),
     ],
 )
 def test_production_refuses_an_insecure_or_missing_setting(override, named):

@@ -13,6 +13,7 @@ from functools import cached_property
 from django.http import HttpRequest
 from strawberry.django.context import StrawberryDjangoContext
 
+from kanal.net import client_ip
 from people.actors import Actor
 from people.tokens import NotAuthenticated, actor_for_token
 
@@ -40,4 +41,4 @@ class KanalContext(StrawberryDjangoContext):
         return Actor.anonymous()
 
     def client_ip(self) -> str:
-        return self.request.META.get("REMOTE_ADDR", "")
+        return client_ip(self.request)

@@ -19,9 +19,8 @@ from kanal.errors import InvalidInput, PermissionDenied, RateLimited, ServiceErr
 from people import otp, tokens
 from people.models import Role
 from reports import actions
-from reports.intake import ReportInput, submit_report
+from reports.intake import ReportInput, replayed_submission, submit_report
 from reports.intake import Upload as PhotoUpload
-from reports.models import Report as ReportModel
 
 
 @strawberry.type
@@ -185,6 +184,9 @@ class Mutation:
             actor = context.actor
             if context.auth_error is not None:
                 raise context.auth_error
+            replay = replayed_submission(actor, input.idempotency_key)
+            if replay is not None:  # a retry: its report, before any rate limit counts it
+                return SubmitReportPayload(report=replay, created=False)
             who = f"citizen:{actor.citizen.pk}" if actor.citizen else None
             _limit(info, "submit-ip", "30/m")
             if who:
@@ -351,4 +353,4 @@ class Mutation:
         )
 
 
-__all__ = ["Mutation", "ReportModel"]
+__all__ = ["Mutation"]

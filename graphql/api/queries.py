@@ -10,9 +10,9 @@ import strawberry_django
 from django.db.models import Case, Prefetch, When
 from django.utils import translation
 from shapely.geometry import shape
-from strawberry_django.relay import DjangoCursorConnection
 
 from api import types as t
+from api.pagination import KanalCursorConnection
 from cityconfig.models import Area, CategoryGroup, Opd
 from cityconfig.models import Category as CategoryModel
 from cityconfig.selectors import city_profile, features, verification_policy
@@ -172,7 +172,7 @@ class Query:
         except NotFound:  # the same answer for missing and not visible
             return None
 
-    @strawberry_django.connection(DjangoCursorConnection[t.Report], max_results=MAX_PAGE)
+    @strawberry_django.connection(KanalCursorConnection[t.Report], max_results=MAX_PAGE)
     def reports(self, info: strawberry.Info, filter: ReportFilter | None = None) -> list[t.Report]:
         if not features().public_feed:
             return public_reports().none()
@@ -226,7 +226,7 @@ class Query:
         nearest_first = Case(*[When(pk=pk, then=pos) for pos, pk in enumerate(ordered)])
         return public_reports().filter(pk__in=ordered).order_by(nearest_first)
 
-    @strawberry_django.connection(DjangoCursorConnection[t.Report], max_results=MAX_PAGE)
+    @strawberry_django.connection(KanalCursorConnection[t.Report], max_results=MAX_PAGE)
     def my_reports(self, info: strawberry.Info) -> list[t.Report]:
         actor = info.context.actor
         if actor.citizen is None:
@@ -237,7 +237,7 @@ class Query:
             )
         return visible_reports(actor).order_by("-created_at", "-tracking_code")
 
-    @strawberry_django.connection(DjangoCursorConnection[t.Report], max_results=MAX_PAGE)
+    @strawberry_django.connection(KanalCursorConnection[t.Report], max_results=MAX_PAGE)
     def report_queue(self, info: strawberry.Info, kind: QueueKind) -> list[t.Report]:
         """Work queues: operators' triage, survey teams, an OPD's own reports, overdue."""
         from django.utils import timezone

@@ -19,12 +19,14 @@ from strawberry.extensions import (
 )
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
+from api.auth_guard import FailedTokenGuard
 from api.mutations import Mutation
 from api.queries import Query
 from api.subscriptions import Subscription
 from api.suspension import SuspendedCityGuard
 from kanal.errors import ServiceError
 from kanal.observability import SentryOperationTag
+from kanal.outage import is_outage
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -35,8 +37,8 @@ def _mask(error) -> bool:
     """Mask only unexpected exceptions: validation errors (depth, aliases, unknown
     fields) and the core's ServiceErrors are the caller's to read."""
     original = getattr(error, "original_error", None)
-    if isinstance(original, ValueError) and str(original).startswith("Argument '"):
-        return False  # strawberry-django's page-size cap ("first cannot be higher than 100")
+    if is_outage(original):
+        return False  # the view answers 503 SERVICE_UNAVAILABLE for the whole request
     return original is not None and not isinstance(original, ServiceError)
 
 
@@ -45,6 +47,7 @@ def extensions() -> list:
     items = [
         DjangoOptimizerExtension,
         SentryOperationTag,
+        FailedTokenGuard,
         SuspendedCityGuard,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -25,7 +25,6 @@ from cityconfig.selectors import features, verification_policy
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
 from open311.models import Open311ApiKey, Open311RequestToken
 from people.actors import Actor
-from people.models import Citizen
 from people.otp import normalize_phone
 from reports.intake import MAX_PHOTOS, ReportInput, Submission, Upload, submit_report
 from reports.models import Channel, Photo, PhotoKind, Report, Status, TimelineEntry, Verdict
@@ -79,9 +78,13 @@ def post_service_request(
         contact_name=" ".join(
             part.strip() for part in (fields.get("first_name"), fields.get("last_name")) if part
         ),
+        contact_phone=_contact_phone(fields.get("phone")),
     )
     media = read_media(files, profile)
-    submission = submit_report(_actor(fields.get("phone")), data, media)
+    # Whoever holds the API key can type any number: the request stays anonymous
+    # (so the city's anonymous_reports setting applies) and the number is only a
+    # contact, never a signed-in citizen.
+    submission = submit_report(Actor.anonymous(), data, media)
     if token:
         Open311RequestToken.objects.get_or_create(
             api_key=api_key, token=token, defaults={"report": submission.report}
@@ -166,11 +169,10 @@ def _coordinates(fields: Mapping[str, str]) -> tuple[float, float]:
     return values[0], values[1]
 
 
-def _actor(raw_phone: str | None) -> Actor:
+def _contact_phone(raw_phone: str | None) -> str:
     if not (raw_phone or "").strip():
-        return Actor.anonymous()
-    citizen, _ = Citizen.objects.get_or_create(phone=normalize_phone(raw_phone))
-    return Actor.for_citizen(citizen)
+        return ""
+    return normalize_phone(raw_phone)  # INVALID_PHONE on field "phone"
 
 
 def verdict_notice(report: Report) -> str:

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from cityconfig.admin_forms import ConfigCheckedForm
 from cityconfig.models import (
     Area,
     Category,
@@ -22,8 +23,11 @@ from cityconfig.models import (
 
 
 class RecordedAdmin(admin.ModelAdmin):
-    """Edits made in the admin are recorded as config revisions (who, when, what),
-    like an onboarding apply, and ``export_config`` writes them back to YAML."""
+    """Edits made in the admin are checked by the city-config model
+    (``admin_forms``), recorded as config revisions (who, when, what) like an
+    onboarding apply, and ``export_config`` writes them back to YAML."""
+
+    form = ConfigCheckedForm
 
     def save_model(self, request, obj, form, change):
         before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
@@ -109,7 +113,7 @@ class SlaRuleAdmin(RecordedAdmin):
 
 
 @admin.register(CityProfile)
-class CityProfileAdmin(admin.ModelAdmin):
+class CityProfileAdmin(RecordedAdmin):
     readonly_fields = ("updated_at",)
 
     def has_add_permission(self, request):

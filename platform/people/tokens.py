@@ -15,12 +15,13 @@ from datetime import timedelta
 from django.contrib.auth import authenticate
 from django.utils import timezone
 
-from kanal.errors import PermissionDenied, ServiceError
+from kanal.errors import PermissionDenied, RateLimited, ServiceError
 from people.actors import Actor
 from people.models import AccessToken, Citizen
 
 CITIZEN_TOKEN_TTL = timedelta(days=90)
 STAFF_TOKEN_TTL = timedelta(hours=12)
+USERNAME_MAX_LENGTH = 150  # django.contrib.auth's username column
 
 
 class NotAuthenticated(ServiceError):
@@ -87,7 +88,21 @@ def staff_login(
     from django.conf import settings
     from django_otp import match_token, user_has_device
 
-    user = authenticate(request, username=username, password=password)
+    if len(username) > USERNAME_MAX_LENGTH or "\x00" in username + password:
+        user = None  # no such account; never sent to the database (or to axes' log)
+    else:
+        user = authenticate(request, username=username, password=password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        from kanal.net import lockout_minutes
+
+        minutes = lockout_minutes()
+        raise RateLimited(
+            code="ACCOUNT_LOCKED",
+            retry_after=minutes * 60,
+            id=f"Akun dikunci sementara setelah terlalu banyak percobaan. Coba lagi dalam "
+            f"{minutes} menit.",
+            en=f"The account is locked after too many attempts. Try again in {minutes} minutes.",
+        )
     if user is None or not user.is_active or not user.is_staff:
         raise PermissionDenied(
             code="INVALID_CREDENTIALS",

@@ -22,6 +22,7 @@ from cityconfig.models import Area, Category, CityProfile
 from cityconfig.selectors import features, verification_policy
 from kanal.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
 from kanal.metrics import count_report_submitted
+from kanal.validation import check_lengths
 from onboarding.schema import duration_minutes
 from people.actors import Actor
 from people.models import Citizen, Role
@@ -70,6 +71,7 @@ class ReportInput:
     priority: str = ""
     reporter_phone: str | None = None  # staff entering a report on a citizen's behalf
     contact_name: str = ""
+    contact_phone: str = ""  # unverified (Open311's "phone"): stored, never trusted
 
 
 @dataclass
@@ -142,6 +144,17 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
     return Submission(report, created=True, checks=screening.as_json())
 
 
+def replayed_submission(actor: Actor, key: str | None) -> Report | None:
+    """The report an earlier submission with ``key`` created, if any.
+
+    Callers look this up *before* counting rate limits: an app retrying one
+    submission (a flaky connection, a double tap) must get its report back,
+    not "too many requests". Raises Conflict when another sender used the key."""
+    if not key or len(key) > Report._meta.get_field("idempotency_key").max_length:
+        return None
+    return _existing(actor, key)
+
+
 def _existing(actor: Actor, key: str) -> Report | None:
     report = Report.objects.filter(idempotency_key=key).first()
     if report is None:
@@ -168,6 +181,15 @@ def _existing(actor: Actor, key: str) -> Report | None:
 def _validate(
     actor: Actor, data: ReportInput, photos: list[Upload], profile: CityProfile
 ) -> Category:
+    check_lengths(
+        Report,
+        {
+            "idempotency_key": ("idempotencyKey", data.idempotency_key),
+            "address": ("address", data.address),
+            "contact_name": ("contactName", data.contact_name),
+            "priority": ("priority", data.priority),
+        },
+    )
     if data.channel not in Channel.values or data.channel not in profile.channels:
         raise InvalidInput(
             field="channel",
@@ -354,6 +376,7 @@ def _insert(actor, data: ReportInput, category, reporter, screening) -> tuple[Re
                     reporter=reporter,
                     anonymous=data.anonymous or reporter is None,
                     contact_name=data.contact_name.strip()[:120],
+                    contact_phone=data.contact_phone,
                     entered_by=actor.user if actor.is_staff else None,
                     priority=data.priority,
                     is_public=data.is_public,

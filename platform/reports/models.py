@@ -90,6 +90,11 @@ class Report(ConcurrentTransitionMixin, models.Model):
     )
     anonymous = models.BooleanField(_("anonim"), default=False)
     contact_name = models.CharField(_("nama kontak"), max_length=120, blank=True)
+    # A number an outside system (Open311) passed along: never verified, so it
+    # never signs anyone in and never links the report to a citizen's account.
+    contact_phone = models.CharField(
+        _("telepon kontak (belum diverifikasi)"), max_length=20, blank=True
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -12,6 +12,7 @@ from django.db import connection
 from cityconfig.models import CityProfile
 from open311.keys import key_digest, revoke_key
 from open311.models import Open311ApiKey
+from people.models import Citizen
 from reports.models import Report
 from tests.open311.conftest import api, enable_open311, photo_upload, post_form
 
@@ -81,6 +82,23 @@ def test_city_without_anonymous_reports_asks_for_a_phone(cities, open311_key):
     assert response.json()[0]["description"] == (
         "phone: This city does not accept anonymous reports; sign in with your phone."
     )
+
+
+def test_a_phone_number_does_not_lift_anonymous_reports_off(cities, open311_key):
+    """Whoever holds an API key can type any number: it is not a sign-in."""
+    enable_open311(cities["jakarta"])
+    key = open311_key("jakarta")
+    form = {
+        **post_form("jakarta", key, phone="0812-3456-7009"),
+        "lat": "-6.1815",
+        "long": "106.8283",
+    }
+    response = api("jakarta").post("/open311/v2/requests.json", form)
+    assert response.status_code == 400
+    assert "does not accept anonymous reports" in response.json()[0]["description"]
+    connection.set_tenant(cities["jakarta"])
+    assert not Citizen.objects.filter(phone="+6281234567009").exists()
+    assert not Report.objects.filter(channel="open311").exists()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.db import connection
 from PIL import Image
 
+from people.models import Citizen
 from reports.models import Report
 from tests.open311.conftest import api, enable_open311, photo_upload, post_form
 
@@ -45,7 +46,10 @@ def test_open311_post_with_photo_then_get_it_back_in_kotacontoh(cities, open311_
     connection.set_tenant(cities["kotacontoh"])
     report = Report.objects.get(tracking_code=code)
     assert report.channel == "open311"
-    assert report.reporter.phone == "+6281234567001"
+    # The number is an unverified contact, never a signed-in citizen (issue 12).
+    assert report.reporter is None
+    assert report.contact_phone == "+6281234567001"
+    assert not Citizen.objects.filter(phone="+6281234567001").exists()
     assert report.contact_name == "Siti Aminah"
     assert report.photos.count() == 1
 

@@ -25,6 +25,9 @@ export interface Upload {
   name?: string;
 }
 
+/** Codes with which the server refuses a token for good (expired, another city's…). */
+const DEAD_TOKEN = new Set(['TOKEN_EXPIRED', 'TOKEN_OTHER_CITY', 'UNAUTHENTICATED']);
+
 export async function gql<T = any>(
   operation: string,
   variables: Record<string, unknown> = {},
@@ -73,6 +76,12 @@ export async function gql<T = any>(
     throw new ApiError([`${t('serverError')} (HTTP ${response.status})`]);
   }
   if (json.errors?.length && !json.data) {
+    const codes = json.errors.map((e) => e.extensions?.code ?? '');
+    if (options.token && codes.some((c) => DEAD_TOKEN.has(c))) {
+      // The server refused the token itself: forget it, so the next screen asks to sign in.
+      if (options.token === state.citizenToken) state.setCitizen(null);
+      if (options.token === state.staffToken) state.setStaff(null);
+    }
     throw new ApiError(
       json.errors.map((e) => e.message),
       false,

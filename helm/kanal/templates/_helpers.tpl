@@ -95,12 +95,19 @@ DEBUG: "false"
 KANAL_BASE_DOMAIN: {{ .Values.baseDomain | quote }}
 ALLOWED_HOSTS: {{ include "kanal.allowedHosts" . | quote }}
 KANAL_DB_POOL_MODE: {{ .Values.database.poolMode | quote }}
+KANAL_TRUSTED_PROXIES: {{ .Values.web.trustedProxies | quote }}
 DB_CONN_MAX_AGE: {{ .Values.database.connMaxAge | default 0 | toString | quote }}
 MEDIA_ROOT: "/data/media"
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 LOG_FORMAT: {{ .Values.config.logFormat | default "json" | quote }}
 SENTRY_TRACES_SAMPLE_RATE: {{ .Values.config.sentryTracesSampleRate | quote }}
 CACHE_KEY_PREFIX: {{ .Values.config.cacheKeyPrefix | quote }}
+{{- with .Values.config.otpSender }}
+KANAL_OTP_SENDER: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.notifyBackend }}
+KANAL_NOTIFY_BACKEND: {{ . | quote }}
+{{- end }}
 MPLCONFIGDIR: "/tmp/matplotlib"
 {{- range $name, $value := .Values.config.extraEnv }}
 {{ $name }}: {{ $value | quote }}
