@@ -147,6 +147,8 @@ class KanalGraphQLView(GraphQLView):
     def parse_http_body(self, request):
         try:
             data = super().parse_http_body(request)
+        except UnicodeDecodeError as exc:  # the request adapter decodes the body as UTF-8
+            raise Refused(400, "INVALID_ENCODING", _("Isi permintaan harus teks UTF-8.")) from exc
         except RequestDataTooBig as exc:
             raise Refused(
                 413,

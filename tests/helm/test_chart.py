@@ -211,6 +211,9 @@ def test_production_values_render_every_component(production_docs):
         ({"database.poolMode": "transaction"}, "poolMode"),
         ({"config.extraEnv.SECRET_KEY": "not-here"}, "SECRET_KEY"),  # secrets are referenced
         ({"baseDomain": "Kanal_ID"}, "baseDomain"),
+        # Trusting every peer's X-Forwarded-For would let a client lift the lockout.
+        ({"web.trustedProxies": "*"}, "trustedProxies"),
+        ({"config.otpSender": "not a path"}, "otpSender"),
     ],
 )
 def test_schema_rejects_bad_values(helm, sets, message):
@@ -320,8 +323,10 @@ def test_web_runs_uvicorn_with_probes_on_health_endpoints(docs):
     web = one(docs, "Deployment", "kanal-web")
     (container,) = web["spec"]["template"]["spec"]["containers"]
     command = container["command"]
-    assert command[:4] == ["python", "-m", "uvicorn", "kanal.asgi:application"]
+    # kanal.serve starts uvicorn with the proxy trust of KANAL_TRUSTED_PROXIES.
+    assert command[:3] == ["python", "-m", "kanal.serve"]
     assert "--workers" in command
+    assert not [arg for arg in command if "forwarded" in arg or "proxy" in arg]
     assert {port["name"]: port["containerPort"] for port in container["ports"]} == {"http": 8000}
     base_domain = config_data(docs)["KANAL_BASE_DOMAIN"]
     expected = {
@@ -382,6 +387,8 @@ def test_production_config(production_docs):
     assert data["KANAL_BASE_DOMAIN"] == "kanal.id"
     assert data["MEDIA_ROOT"] == "/data/media"
     assert data["KANAL_DB_POOL_MODE"] == "session"
+    # The ingress's pod network, never "*": a forged X-Forwarded-For must not count.
+    assert data["KANAL_TRUSTED_PROXIES"] == "10.0.0.0/8"
     hosts = data["ALLOWED_HOSTS"].split(",")
     assert ".kanal.id" in hosts and "*" not in hosts
     for domain in production_values()["customDomains"]:
@@ -524,7 +531,7 @@ def test_dockerfile_final_stage_is_slim_and_non_root():
     assert "COPY --from=webapp /src/webapp/dist /app/webapp/dist" in runtime
     assert runtime.index("webapp/dist") < runtime.index("collectstatic --noinput")
     assert "USER 10001" in runtime and "EXPOSE 8000" in runtime
-    assert '"uvicorn", "kanal.asgi:application"' in runtime
+    assert '"-m", "kanal.serve"' in runtime
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".venv/", ".kanal/", ".git/", ".pytest_cache/", "staticfiles/", "webapp/dist/"):
         assert entry in ignored, entry
