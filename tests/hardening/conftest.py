@@ -96,7 +96,8 @@ class LiveServer:
 
     def citizen_token(self, phone: str, e164: str, slug: str = SLUG) -> str:
         sent = self.gql(
-            "mutation($p:String!){ requestOtp(phone:$p){ sent errors{code} } }", {"p": phone},
+            "mutation($p:String!){ requestOtp(phone:$p){ sent errors{code} } }",
+            {"p": phone},
             slug=slug,
         )
         assert sent.json()["data"]["requestOtp"]["sent"], sent.body

@@ -82,7 +82,7 @@ def test_the_stored_client_address_is_the_peer_not_the_header(live, in_city):
     from people.models import OtpChallenge
 
     answer = live.gql(
-        "mutation{ requestOtp(phone:\"0812-5555-0101\"){ sent } }",
+        'mutation{ requestOtp(phone:"0812-5555-0101"){ sent } }',
         headers={"X-Forwarded-For": "203.0.113.9"},
     )
     assert answer.json()["data"]["requestOtp"]["sent"]
@@ -111,9 +111,8 @@ def test_a_body_that_is_not_utf8_is_a_typed_400(live, body):
 
 
 def test_a_body_that_is_not_json_is_a_typed_400_in_english_when_asked(live):
-    answer = live.request(
-        "POST", "/graphql/", b"{query", {"Content-Type": "application/json", "Accept-Language": "en"}
-    )
+    headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+    answer = live.request("POST", "/graphql/", b"{query", headers)
     body = assert_clean(answer, 400, "INVALID_JSON")
     assert body["errors"][0]["message"] == "The request body is not valid JSON."
 
@@ -136,7 +135,9 @@ def test_nul_in_a_report_is_refused_and_nothing_is_written(live, in_city, variab
 
 
 def test_nul_in_a_filter_or_a_username_or_a_literal_is_refused(live):
-    feed = "query($c:String){ reports(filter:{categoryCode:$c}){ edges { node { trackingCode } } } }"
+    feed = (
+        "query($c:String){ reports(filter:{categoryCode:$c}){ edges { node { trackingCode } } } }"
+    )
     assert_clean(live.gql(feed, {"c": "sampah\x00"}), 400, "INVALID_CHARACTERS")
     assert_clean(live.gql(LOGIN, {"u": "admin\x00", "p": "x"}), 400, "INVALID_CHARACTERS")
     literal = 'mutation{ staffLogin(username:"admin\\u0000", password:"x"){ token } }'
