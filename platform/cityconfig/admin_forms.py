@@ -60,9 +60,17 @@ def field_for(path: str, fields: Iterable[str]) -> str | None:
 
 
 class ConfigCheckedForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # An empty list or mapping is a valid section ("priorities: []" in
+            # Jakarta and Mataram); whether it may be empty is the config model's call.
+            if isinstance(field, forms.JSONField):
+                field.required = False
+
     def clean(self):
         cleaned = super().clean()
-        for name, value in cleaned.items():
+        for name, value in list(cleaned.items()):
             if isinstance(value, dict | list | str):
                 for path in bad_strings(value, name):
                     self.add_error(
