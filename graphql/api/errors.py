@@ -4,10 +4,6 @@ caller's language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 import strawberry
 
 from kanal.errors import ServiceError
@@ -22,16 +18,3 @@ class Error:
 
 def error_from(exc: ServiceError) -> Error:
     return Error(field=exc.field, code=exc.code, message=exc.message)
-
-
-def payload(cls: type, func: Callable) -> Callable:
-    """Run a mutation body; a ServiceError becomes ``cls(errors=[...])``."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any):
-        try:
-            return func(*args, **kwargs)
-        except ServiceError as exc:
-            return cls(errors=[error_from(exc)])
-
-    return wrapper

@@ -24,14 +24,6 @@ from reports.models import Status
 from reports.selectors import nearby_open_reports, public_reports, report_for, visible_reports
 
 MAX_PAGE = 100
-STAFF_ROLES = (
-    Role.OPERATOR,
-    Role.SURVEY_OFFICER,
-    Role.COMMAND_CENTER,
-    Role.DISKOMINFO_ADMIN,
-    Role.OPD_RESPONDER,
-    Role.OPD_HEAD,
-)
 
 
 def _language(lang: str | None) -> None:

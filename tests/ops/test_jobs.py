@@ -5,7 +5,6 @@ process, which reads what that test committed in two cities made for it."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import signal
@@ -184,22 +183,9 @@ def test_nightly_ranking_is_cached_per_city(world):
     assert codes["mataram"] != codes["pangkalpinang"]  # each city its own cache entry
 
 
-def test_billing_job_runs_when_billing_exists(db, caplog):
+def test_billing_job_runs_in_the_public_schema(db):
     connection.set_schema_to_public()
-    with caplog.at_level(logging.INFO, logger="tenants.tasks"):
-        result = tenant_tasks.suspend_overdue_cities.delay().get()
-    if importlib.util.find_spec("tenants.billing") is None:
-        assert result is None
-        assert "no billing" in caplog.text
-    else:
-        assert result == []  # no city of the test database is overdue
-
-
-def test_billing_job_is_skipped_without_a_billing_module(monkeypatch, caplog):
-    monkeypatch.setattr(tenant_tasks, "BILLING_MODULE", "tenants.no_such_billing")
-    with caplog.at_level(logging.INFO, logger="tenants.tasks"):
-        assert tenant_tasks.suspend_overdue_cities.delay().get() is None
-    assert "no billing to enforce" in caplog.text
+    assert tenant_tasks.suspend_overdue_cities.delay().get() == []  # nobody is overdue
 
 
 def test_beat_schedule_names_registered_tasks():
