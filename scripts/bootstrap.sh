@@ -4,14 +4,15 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 find_python() {
-  for candidate in "${PYTHON:-}" python3.11 python3; do
+  # Every Python the pinned Django 5.2 supports: 3.11, 3.12, 3.13.
+  for candidate in "${PYTHON:-}" python3 python3.13 python3.12 python3.11; do
     [ -n "$candidate" ] || continue
     if command -v "$candidate" >/dev/null 2>&1 &&
-       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+       "$candidate" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; then
       echo "$candidate"; return 0
     fi
   done
-  echo "Kanal needs Python 3.11 (set PYTHON=/path/to/python3.11)." >&2
+  echo "Kanal needs Python 3.11, 3.12 or 3.13 (set PYTHON=/path/to/python3)." >&2
   return 1
 }
 
