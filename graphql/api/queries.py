@@ -20,7 +20,7 @@ from kanal.errors import InvalidInput, NotFound, PermissionDenied
 from onboarding.schema import INDONESIAN_TIME_ZONES, duration_minutes
 from people.models import Role
 from reports import figures
-from reports.models import Status
+from reports.models import ACTIVE, Status, overdue
 from reports.selectors import nearby_open_reports, public_reports, report_for, visible_reports
 
 MAX_PAGE = 100
@@ -243,9 +243,9 @@ class Query:
         elif kind == QueueKind.NEEDS_INFO:
             qs = qs.filter(status=Status.NEEDS_INFO)
         elif kind == QueueKind.MY_OPD:
-            qs = qs.filter(opd_id__in=actor.opd_ids, status__in=figures.ACTIVE)
+            qs = qs.filter(opd_id__in=actor.opd_ids, status__in=ACTIVE)
         else:
-            qs = qs.filter(status__in=figures.ACTIVE, resolution_due_at__lt=timezone.now())
+            qs = qs.filter(overdue(timezone.now()))
         return qs.order_by("-created_at", "-tracking_code")
 
     @strawberry.field(description="A ranking computed now; staff only (not yet published).")

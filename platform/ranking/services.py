@@ -24,15 +24,8 @@ from onboarding.schema import Ranking as RankingPolicy
 from people.actors import Actor
 from people.models import Role
 from ranking.models import RankingSnapshot
-from reports.models import Report, Status
+from reports.models import Report, overdue
 
-ACTIVE = [
-    Status.ASSIGNED,
-    Status.ACKNOWLEDGED,
-    Status.IN_PROGRESS,
-    Status.REOPENED,
-    Status.NEEDS_INFO,
-]
 TERRITORIAL = {"kecamatan", "kelurahan", "kota_administrasi", "kabupaten_administrasi"}
 
 
@@ -136,7 +129,7 @@ def compute_ranking(start: date, end: date, *, now: datetime | None = None) -> R
             response_p90=Percentile("response_minutes", 0.9),
             resolution_p50=Percentile("resolution_minutes", 0.5),
             resolution_p90=Percentile("resolution_minutes", 0.9),
-            overdue=Count("id", filter=Q(status__in=ACTIVE, resolution_due_at__lt=now)),
+            overdue=Count("id", filter=overdue(now)),
         )
         .order_by()
     }

@@ -8,14 +8,12 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, F, Q, When
+from django.db.models import Case, Count, F, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cityconfig.models import Area, CityProfile
-from reports.models import OPEN_STATUSES, Report, Status
-
-ACTIVE = [Status.ASSIGNED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
+from reports.models import OPEN_STATUSES, Report, Status, overdue
 
 
 def counts_by_status() -> dict[str, int]:
@@ -26,8 +24,7 @@ def counts_by_status() -> dict[str, int]:
 def overdue_by_opd(now: datetime | None = None) -> list[dict]:
     now = now or timezone.now()
     rows = (
-        Report.objects.filter(status__in=ACTIVE)
-        .filter(Q(resolution_due_at__lt=now) | Q(response_due_at__lt=now, acknowledged_at=None))
+        Report.objects.filter(overdue(now))
         .values(opd_code=F("opd__code"), opd_name=F("opd__name"))
         .annotate(overdue=Count("id"))
         .order_by("-overdue", "opd_name")

@@ -39,6 +39,19 @@ S = Status
 CLOSED_STATUSES = {S.REJECTED, S.CLOSED, S.MERGED}
 OPEN_STATUSES = {s for s in S if s not in CLOSED_STATUSES}
 WITH_OPD = [S.ASSIGNED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.REOPENED]
+# The one definition of "active": an OPD holds the report and its SLA clock runs.
+# A report waiting for the citizen (needs_info) is not the OPD's backlog.
+ACTIVE = tuple(WITH_OPD)
+
+
+def overdue(now) -> models.Q:
+    """The one definition of "overdue", for the dashboard, the overdue queue and
+    the ranking's backlog alike: active, and past its resolution due time, or
+    past its response due time without having been acknowledged."""
+    return models.Q(status__in=ACTIVE) & (
+        models.Q(resolution_due_at__lt=now)
+        | models.Q(response_due_at__lt=now, acknowledged_at=None)
+    )
 
 
 class Verdict(models.TextChoices):

@@ -23,13 +23,12 @@ from kanal.bulk import deferred_inserts
 from notifications.services import notify
 from people.actors import Actor
 from reports import events
-from reports.models import Report, Status
+from reports.models import ACTIVE, Report
 from reports.timeline import record, tell_opd
 from routing.services import escalation_target
 from sla.services import next_check, policy
 
 logger = logging.getLogger(__name__)
-ACTIVE = [Status.ASSIGNED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED]
 BATCH = 500
 # Every field the sweep changes on a report (stages, state, escalation).
 SWEPT_FIELDS = ["escalations", "sla_state", "sla_next_check_at", "status", "opd", "updated_at"]
