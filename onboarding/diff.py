@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from onboarding.schema import CityConfig
+from cityconfig.schema import CityConfig
 
 EntityKey = tuple[str, str]
 Fields = dict[str, Any]

@@ -6,53 +6,36 @@ the line where YAML put it, and the reason. Nothing is written by this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
-from onboarding.checks import semantic_problems
-from onboarding.schema import CityConfig
-
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-    file: str = ""
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = self.file or "<config>"
-        if self.line is not None:
-            where += f":{self.line}"
-        return f"{where}: {self.path or '(root)'}: {self.message}"
+from cityconfig.schema import CityConfig
+from cityconfig.validation import (  # noqa: F401 (re-exported for onboarding callers)
+    ConfigInvalid,
+    Loc,
+    Problem,
+    format_path,
+    line_for,
+    validate_config_data,
+)
 
 
-class ConfigInvalid(Exception):
-    """The config has problems; ``problems`` lists all of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-def format_path(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _walk_nodes(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list[Problem]):
+def _walk_nodes(
+    node: yaml.Node,
+    loc: Loc,
+    lines: dict[Loc, int],
+    problems: list[Problem],
+    walked: set[int] | None = None,
+):
     lines[loc] = node.start_mark.line + 1
+    # An alias is the very node of its anchor: walk each node once, else an alias
+    # inside its own anchor (``a: &x [*x]``) recurses forever and nested aliases
+    # ("billion laughs") take exponential time. Paths below an alias get its line.
+    walked = set() if walked is None else walked
+    if id(node) in walked:
+        return
+    walked.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -66,18 +49,10 @@ def _walk_nodes(node: yaml.Node, loc: Loc, lines: dict[Loc, int], problems: list
                     )
                 )
             seen[key] = key_node.start_mark.line + 1
-            _walk_nodes(value_node, (*loc, key), lines, problems)
+            _walk_nodes(value_node, (*loc, key), lines, problems, walked)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk_nodes(item, (*loc, index), lines, problems)
-
-
-def _line_for(lines: dict[Loc, int], loc: Loc) -> int | None:
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return lines.get(())
+            _walk_nodes(item, (*loc, index), lines, problems, walked)
 
 
 def parse_config(text: str, *, file: str = "", expected_slug: str | None = None) -> CityConfig:
@@ -90,6 +65,14 @@ def parse_config(text: str, *, file: str = "", expected_slug: str | None = None)
         line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ConfigInvalid([Problem("", f"not valid YAML: {reason}", file, line)]) from exc
+    except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as exc:
+        # PyYAML's constructors raise plain exceptions for a value that does not fit
+        # its tag: !!timestamp 2025-02-30, !!int x, !!bool maybe, !!float x.
+        detail = f" ({exc})" if isinstance(exc, ValueError) else ""
+        message = f"not valid YAML: a value does not fit its type{detail}"
+        raise ConfigInvalid([Problem("", message, file)]) from exc
+    except RecursionError as exc:  # thousands of nested [ or {
+        raise ConfigInvalid([Problem("", "not valid YAML: nested too deeply", file)]) from exc
     if root is None or not isinstance(data, dict):
         raise ConfigInvalid([Problem("", "the file must hold a YAML mapping (key: value)", file)])
 
@@ -101,38 +84,6 @@ def parse_config(text: str, *, file: str = "", expected_slug: str | None = None)
     return validate_config_data(
         data, file=file, expected_slug=expected_slug, lines=lines, problems=problems
     )
-
-
-def validate_config_data(
-    data: dict,
-    *,
-    file: str = "",
-    expected_slug: str | None = None,
-    lines: dict[Loc, int] | None = None,
-    problems: list[Problem] | None = None,
-) -> CityConfig:
-    """Validate config *data* (from YAML, or an admin edit) with the config model
-    and the cross-reference checks. Raises ConfigInvalid with every problem."""
-    lines = lines or {}
-    problems = list(problems or [])
-    try:
-        config = CityConfig.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            message = error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = "unknown key (not part of the city config schema)"
-            elif message.startswith("Value error, "):
-                message = message.removeprefix("Value error, ")
-            problems.append(Problem(format_path(loc), message, file, _line_for(lines, loc)))
-        raise ConfigInvalid(problems) from exc
-
-    for path_loc, message in semantic_problems(config, expected_slug=expected_slug):
-        problems.append(Problem(format_path(path_loc), message, file, _line_for(lines, path_loc)))
-    if problems:
-        raise ConfigInvalid(problems)
-    return config
 
 
 def load_config(path: str | Path) -> CityConfig:

@@ -8,8 +8,6 @@ entities are deactivated, never deleted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from cityconfig.export import config_sha256, current_config
 from cityconfig.models import (
     Area,
     Category,
@@ -27,11 +26,10 @@ from cityconfig.models import (
     RoutingRule,
     SlaRule,
 )
+from cityconfig.schema import TERRITORIAL_TOKENS, CityConfig, territorial_opd_code
+from cityconfig.signals import public_data_changed
 from onboarding.diff import SLA_POLICY_FIELDS, Change, diff_configs, sla_targets
-from onboarding.export import current_config
 from onboarding.loading import ConfigInvalid, Problem
-from onboarding.schema import TERRITORIAL_TOKENS, CityConfig, territorial_opd_code
-from reports.events import public_data_changed
 from tenants.models import City, CityStatus, Domain
 
 PUBLIC_SCHEMA = "public"
@@ -160,11 +158,6 @@ def apply_config(config: CityConfig, *, actor: str, source: str = "") -> Plan:
         )
     connection.set_schema_to_public()
     return plan
-
-
-def config_sha256(config: CityConfig) -> str:
-    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _update_city_row(city: City, config: CityConfig) -> None:

@@ -247,6 +247,14 @@ def test(argv: list[str]) -> int:
     layout = subprocess.call([PYTHON, "-m", "ruff", "format", "--check", "."], cwd=ROOT, env=env)
     if layout != 0:
         fail("ruff format would change the files above: run `.venv/bin/ruff format .`")
+    print("==> import-linter (layers: [tool.importlinter] in pyproject.toml)")
+    layer_env = {
+        **env,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "platform"), str(ROOT / "graphql")]),
+    }
+    layers = subprocess.call([str(Path(PYTHON).parent / "lint-imports")], cwd=ROOT, env=layer_env)
+    if layers != 0:
+        fail("an import crosses a layer (see the broken contract above)")
     print("==> pytest")
     return run_foreground([PYTHON, "-m", "pytest", *argv], env)
 

@@ -10,7 +10,7 @@ from django.db import ProgrammingError, connection
 from django_tenants.utils import schema_context
 
 from cityconfig.models import Category, CityProfile, ConfigRevision, Opd, RoutingRule, SlaRule
-from onboarding.export import config_to_yaml, current_config
+from cityconfig.export import config_to_yaml, current_config
 from onboarding.loading import ConfigInvalid, load_config, parse_config
 from onboarding.services import apply_config, plan_config
 from tenants.models import City, Domain

@@ -8,7 +8,7 @@ class ApiConfig(AppConfig):
     verbose_name = "GraphQL API"
 
     def ready(self) -> None:
-        from reports.events import public_data_changed
+        from cityconfig.signals import public_data_changed
 
         public_data_changed.connect(_bump, dispatch_uid="api.public_cache")
 

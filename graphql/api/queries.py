@@ -15,9 +15,9 @@ from api import types as t
 from api.pagination import KanalCursorConnection
 from cityconfig.models import Area, CategoryGroup, Opd
 from cityconfig.models import Category as CategoryModel
+from cityconfig.schema import INDONESIAN_TIME_ZONES, duration_minutes
 from cityconfig.selectors import city_profile, features, verification_policy
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
-from onboarding.schema import INDONESIAN_TIME_ZONES, duration_minutes
 from people.models import Role
 from reports import figures
 from reports.models import ACTIVE, Status, overdue

@@ -52,8 +52,7 @@ def _plain(value):
 
 
 def _record(request, action: str, obj, fields: dict) -> None:
-    from onboarding.export import current_config
-    from onboarding.services import config_sha256
+    from cityconfig.export import config_sha256, current_config
 
     config = current_config(request.tenant.slug)
     ConfigRevision.objects.create(

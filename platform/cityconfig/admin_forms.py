@@ -4,8 +4,8 @@ An edit in the admin (an SLA target typed "2 jam", a verification policy with
 a misspelt key) used to be saved as typed, then break the city: the next
 export raised a pydantic error (HTTP 500) and a bad policy broke every later
 submission. :class:`ConfigCheckedForm` applies the edit inside a savepoint,
-exports the city's config, validates it with ``onboarding.loading``'s
-``validate_config_data`` (pydantic model + cross-reference checks) and rolls
+exports the city's config, validates it with
+``cityconfig.validation.validate_config_data`` (pydantic model + cross-reference checks) and rolls
 back; every problem becomes an error next to its field.
 """
 
@@ -85,8 +85,8 @@ class ConfigCheckedForm(forms.ModelForm):
         super()._post_clean()  # builds self.instance and runs the model's own checks
         if self.errors:
             return
-        from onboarding.export import current_config_data
-        from onboarding.loading import ConfigInvalid, validate_config_data
+        from cityconfig.export import current_config_data
+        from cityconfig.validation import ConfigInvalid, validate_config_data
 
         instance = self.instance
         pk, adding = instance.pk, instance._state.adding

@@ -208,7 +208,7 @@ class SlaRule(Retirable):
 
 class CityProfile(models.Model):
     """The city's policies and branding: one row per schema. Each field holds
-    one validated section of :class:`onboarding.schema.CityConfig`."""
+    one validated section of :class:`cityconfig.schema.CityConfig`."""
 
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     identity = models.JSONField(default=dict)

@@ -29,12 +29,12 @@ def category_tree() -> list[GroupWithCategories]:
 
 def verification_policy(profile: CityProfile | None = None):
     """The city's verification policy as a typed object."""
-    from onboarding.schema import Verification
+    from cityconfig.schema import Verification
 
     return Verification.model_validate((profile or city_profile()).verification)
 
 
 def features(profile: CityProfile | None = None):
-    from onboarding.schema import Features
+    from cityconfig.schema import Features
 
     return Features.model_validate((profile or city_profile()).features)

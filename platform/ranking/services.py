@@ -19,8 +19,8 @@ from django.db.models import Aggregate, Avg, Count, FloatField, Q
 from django.utils import timezone
 
 from cityconfig.models import CityProfile, Opd
+from cityconfig.schema import Ranking as RankingPolicy
 from kanal.errors import InvalidInput, PermissionDenied
-from onboarding.schema import Ranking as RankingPolicy
 from people.actors import Actor
 from people.models import Role
 from ranking.models import RankingSnapshot

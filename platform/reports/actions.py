@@ -339,7 +339,7 @@ def auto_close_resolved(now=None) -> int:
     ``sla.auto_close_after`` (a job runs this). Returns how many were closed."""
     from datetime import timedelta
 
-    from onboarding.schema import duration_minutes
+    from cityconfig.schema import duration_minutes
 
     now = now or timezone.now()
     after = timedelta(

@@ -18,13 +18,13 @@ from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from django.db import connection, transaction
-from django.dispatch import Signal
+
+from cityconfig.signals import public_data_changed
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "report.event"
 # Sent after a change to what anyone may see in ``schema`` committed: reports
 # (once per batch of events) and city configs (onboarding).
-public_data_changed = Signal()
 _pending: ContextVar[list[tuple[str, dict]] | None] = ContextVar("kanal_events", default=None)
 
 

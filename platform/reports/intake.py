@@ -19,11 +19,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cityconfig.models import Area, Category, CityProfile
+from cityconfig.schema import duration_minutes
 from cityconfig.selectors import features, verification_policy
 from kanal.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
 from kanal.metrics import count_report_submitted
 from kanal.validation import check_lengths
-from onboarding.schema import duration_minutes
 from people.actors import Actor
 from people.models import Citizen, Role
 from people.otp import normalize_phone

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from onboarding.schema import WEEKDAYS, Calendar
+from cityconfig.schema import WEEKDAYS, Calendar
 
 CLOCKS = ("calendar", "working")
 UNITS = ("m", "h", "d")
@@ -146,7 +146,7 @@ class WorkingCalendar:
 
     @classmethod
     def from_config(cls, calendar: Calendar, time_zone: str) -> WorkingCalendar:
-        """Build from a validated config section (``onboarding.schema.Calendar``)."""
+        """Build from a validated config section (``cityconfig.schema.Calendar``)."""
         hours = calendar.working_hours
         return cls(
             weekly_hours={

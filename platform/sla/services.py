@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Q
 
 from cityconfig.models import CityProfile, SlaRule
-from onboarding.schema import Calendar, parse_duration
+from cityconfig.schema import Calendar, parse_duration
 from sla.calendar import WorkingCalendar
 
 DEFAULT_POLICY = {

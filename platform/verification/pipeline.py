@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from onboarding.schema import Verification, duration_minutes
+from cityconfig.schema import Verification, duration_minutes
 from verification.checks import (
     CheckResult,
     check_freshness,

@@ -20,7 +20,7 @@ import holidays
 import pytest
 
 from onboarding.loading import load_config
-from onboarding.schema import Calendar, CityConfig
+from cityconfig.schema import Calendar, CityConfig
 from sla.calendar import WorkingCalendar
 
 CONFIGS = Path(__file__).resolve().parents[2] / "tenant_configs"

@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from onboarding.schema import CityConfig
+from cityconfig.schema import CityConfig
 
 SCHEMA_PATH = settings.TENANT_CONFIG_DIR / "city-config.schema.json"
 

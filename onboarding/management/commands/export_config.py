@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from onboarding.export import config_to_yaml, current_config
+from cityconfig.export import config_to_yaml, current_config
 from tenants.models import City
 
 

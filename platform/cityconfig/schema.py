@@ -2,7 +2,7 @@
 
 Structure and types are checked by pydantic (unknown keys are errors); the
 cross-references that pydantic cannot see (dangling codes, cycles, channel
-overrides for disabled channels...) are checked in :mod:`onboarding.checks`.
+overrides for disabled channels...) are checked in :mod:`cityconfig.checks`.
 ``python manage.py config_schema`` exports the JSON Schema for editors.
 """
 

@@ -7,6 +7,8 @@ an admin edits something in the admin screens.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import yaml
@@ -20,7 +22,7 @@ from cityconfig.models import (
     RoutingRule,
     SlaRule,
 )
-from onboarding.schema import CityConfig
+from cityconfig.schema import CityConfig
 
 
 def _localized(obj: Any, prefix: str = "name") -> dict[str, str]:
@@ -135,3 +137,8 @@ def config_to_yaml(config: CityConfig) -> str:
         f"# Terapkan dengan: python manage.py onboard tenant_configs/{config.slug}.yaml --plan\n"
     )
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def config_sha256(config: CityConfig) -> str:
+    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

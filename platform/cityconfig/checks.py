@@ -12,7 +12,7 @@ from typing import Any
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from onboarding.schema import (
+from cityconfig.schema import (
     AREA_PARENT_LEVELS,
     TERRITORIAL_TOKENS,
     CityConfig,
