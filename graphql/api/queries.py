@@ -18,9 +18,9 @@ from cityconfig.models import Category as CategoryModel
 from cityconfig.schema import INDONESIAN_TIME_ZONES, duration_minutes
 from cityconfig.selectors import city_profile, features, verification_policy
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
-from people.models import Role
 from reports import figures
-from reports.models import ACTIVE, Status, overdue
+from reports.access import WATCHERS, work_queue
+from reports.models import Status
 from reports.selectors import nearby_open_reports, public_reports, report_for, visible_reports
 
 MAX_PAGE = 100
@@ -235,17 +235,7 @@ class Query:
         from django.utils import timezone
 
         actor = require_staff(info)
-        qs = visible_reports(actor)
-        if kind == QueueKind.TRIAGE:
-            qs = qs.filter(status=Status.TRIAGE)
-        elif kind == QueueKind.FIELD_SURVEY:
-            qs = qs.filter(status=Status.FIELD_SURVEY)
-        elif kind == QueueKind.NEEDS_INFO:
-            qs = qs.filter(status=Status.NEEDS_INFO)
-        elif kind == QueueKind.MY_OPD:
-            qs = qs.filter(opd_id__in=actor.opd_ids, status__in=ACTIVE)
-        else:
-            qs = qs.filter(overdue(timezone.now()))
+        qs = work_queue(visible_reports(actor), actor, kind.value, timezone.now())
         return qs.order_by("-created_at", "-tracking_code")
 
     @strawberry.field(description="A ranking computed now; staff only (not yet published).")
@@ -285,7 +275,7 @@ class Query:
 
     @strawberry.field(description="Command-center figures.")
     def dashboard(self, info: strawberry.Info, days: int = 30) -> t.Dashboard:
-        require_staff(info, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN, Role.OPERATOR)
+        require_staff(info, *WATCHERS)
         counts = figures.counts_by_status()
         return t.Dashboard(
             by_status=[

@@ -16,12 +16,10 @@ from django.db import connection
 
 from kanal.errors import PermissionDenied
 from people.actors import Actor
-from people.models import Role
 from people.tokens import actor_for_token
+from reports.access import may_watch_city
 from reports.events import EVENT_TYPE, group_name
 from reports.models import Status
-
-WATCHERS = (Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN, Role.OPERATOR)
 
 
 @strawberry.type
@@ -55,7 +53,7 @@ class Subscription:
         actor = await database_sync_to_async(_actor)(
             city, info.context.get("connection_params") or {}
         )
-        if not actor.has_role(*WATCHERS):
+        if not may_watch_city(actor):
             raise PermissionDenied(
                 id="Khusus command center dan operator.", en="Command center and operators only."
             )

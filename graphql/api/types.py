@@ -16,8 +16,9 @@ from django.utils.translation import get_language
 from strawberry import relay
 
 from cityconfig import models as config_models
-from people.models import Role, masked_phone
+from people.models import masked_phone
 from reports import models as report_models
+from reports.access import can_see_private
 
 
 def _lang_is_en() -> bool:
@@ -25,14 +26,7 @@ def _lang_is_en() -> bool:
 
 
 def _can_see_private(info: strawberry.Info, report: report_models.Report) -> bool:
-    actor = info.context.actor
-    if actor.is_reporter_of(report):
-        return True
-    if actor.has_role(
-        Role.OPERATOR, Role.SURVEY_OFFICER, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN
-    ):
-        return True
-    return actor.acts_for_opd(report.opd_id)
+    return can_see_private(info.context.actor, report)
 
 
 @strawberry.type

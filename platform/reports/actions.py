@@ -22,6 +22,7 @@ from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from people.actors import Actor
 from reports import events
+from reports.access import may_note_progress
 from reports.models import OPEN_STATUSES, Report, Status
 from reports.routing_step import route_and_assign
 from reports.selectors import report_for
@@ -188,7 +189,7 @@ def acknowledge(actor: Actor, report: Report, note: str = "") -> Report:
 def add_progress_note(actor: Actor, report: Report, note: str, *, public: bool = True) -> Report:
     """A note on the work; the first one moves an acknowledged report to in progress."""
     note = _required(note, "note")
-    if not (actor.acts_for_opd(report.opd_id) or actor.has_role("operator", "command_center")):
+    if not may_note_progress(actor, report):
         raise PermissionDenied(
             id="Hanya petugas OPD penanggung jawab yang dapat menambah catatan.",
             en="Only staff of the responsible OPD can add notes.",

@@ -14,11 +14,10 @@ from django.db.models.expressions import RawSQL
 
 from kanal.errors import NotFound
 from people.actors import Actor
-from people.models import Role
+from reports.access import SEES_ALL
 from reports.models import OPEN_STATUSES, Photo, Report, Status
 from reports.tracking import normalize_tracking_code
 
-SEES_ALL = (Role.OPERATOR, Role.SURVEY_OFFICER, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN)
 EARTH_RADIUS_M = 6_371_008.8
 
 

@@ -52,7 +52,13 @@ MATRIX = [
         {"opdCode": "dinas-pupr", "reason": "Salah alamat"},
         {"dlh", "operator", "command", "admin"},
     ),
-    ("AddProgressNote", {"note": "Petugas menuju lokasi."}, {"dlh", "operator", "command"}),
+    # Operators include Diskominfo (reports.permissions.OPERATORS); the old copy of
+    # this rule in reports.actions spelt the roles out and left Diskominfo out.
+    (
+        "AddProgressNote",
+        {"note": "Petugas menuju lokasi."},
+        {"dlh", "operator", "command", "admin"},
+    ),
     (
         "RequestInformation",
         {"question": "Di mana tepatnya?"},
