@@ -17,8 +17,7 @@ from people.actors import Actor
 from reports.access import SEES_ALL
 from reports.models import OPEN_STATUSES, Photo, Report, Status
 from reports.tracking import normalize_tracking_code
-
-EARTH_RADIUS_M = 6_371_008.8
+from verification.geometry import distance_m
 
 
 def public_reports() -> QuerySet[Report]:
@@ -80,13 +79,6 @@ def similar_photo_hashes(phash: int, max_distance: int, *, exclude_report_id: in
     )
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
 def nearby_open_reports(
     *, category_id: int | None, latitude: float, longitude: float, radius_m: float, since: datetime
 ) -> list[tuple[Report, float]]:
@@ -101,5 +93,5 @@ def nearby_open_reports(
     ).select_related("category")
     if category_id is not None:
         queryset = queryset.filter(category_id=category_id)
-    found = [(r, haversine_m(latitude, longitude, r.latitude, r.longitude)) for r in queryset[:200]]
+    found = [(r, distance_m(latitude, longitude, r.latitude, r.longitude)) for r in queryset[:200]]
     return sorted([(r, d) for r, d in found if d <= radius_m], key=lambda pair: pair[1])

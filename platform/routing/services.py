@@ -10,14 +10,12 @@ Jakarta's kelurahan that checks first and forwards to the dinas).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
-from shapely.geometry import Point, shape
-from shapely.prepared import prep
+from shapely.geometry import Point
 
 from cityconfig.models import Area, CityProfile, Opd, RoutingRule
+from verification.geometry import prepared_polygon
 
 # "@kota_administrasi" also finds Kepulauan Seribu, a kabupaten administrasi.
 TOKEN_LEVELS = {
@@ -82,11 +80,6 @@ def escalation_target(opd: Opd, profile: CityProfile | None = None) -> Opd:
     return (profile or CityProfile.load()).default_opd
 
 
-@lru_cache(maxsize=64)
-def _prepared(geojson: str):
-    return prep(shape(json.loads(geojson)))
-
-
 def locate_area(latitude: float, longitude: float) -> Area | None:
     """The innermost active area whose polygon holds the point (only areas with a
     polygon take part; most cities start with none and let the reporter choose)."""
@@ -94,7 +87,7 @@ def locate_area(latitude: float, longitude: float) -> Area | None:
     found = [
         area
         for area in Area.objects.active().exclude(boundary=None)
-        if _prepared(json.dumps(area.boundary, sort_keys=True)).contains(point)
+        if prepared_polygon(area.boundary).contains(point)
     ]
     levels = ["kota_administrasi", "kabupaten_administrasi", "kecamatan", "kelurahan"]
     return max(found, key=lambda a: levels.index(a.level), default=None)

@@ -11,24 +11,19 @@ policy for the channel and stores ``details`` as JSON.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-import shapely
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import Point
 from shapely.ops import nearest_points
 
+from verification.geometry import distance_m, prepared_polygon
 from verification.photos import PhotoFacts
 
 RESULTS = ("pass", "warn", "fail")
 CLOCK_SKEW = timedelta(minutes=10)  # phones' clocks drift; a little future is not fraud
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 HASH_BITS = 64
 _HASH_MASK = (1 << HASH_BITS) - 1
 _MAX_MATCHES_LISTED = 5
@@ -171,15 +166,6 @@ def _taken_in_future(age_minutes: int, details: dict[str, Any]) -> CheckResult:
 # ---------------------------------------------------------------- location
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres; plenty for a few hundred metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    half_dphi = math.radians(lat2 - lat1) / 2
-    half_dlambda = math.radians(lon2 - lon1) / 2
-    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def check_photo_location(
     facts: PhotoFacts | None,
     *,
@@ -226,26 +212,11 @@ def _too_far_en(limit: float) -> str:
 # ---------------------------------------------------------------- city boundary
 
 
-@lru_cache(maxsize=64)
-def _prepared_boundary(geojson: str) -> BaseGeometry:
-    """Parsed, repaired and prepared once per boundary: checked on every submission."""
-    boundary = json.loads(geojson)
-    if boundary.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValueError(
-            f"boundary must be a GeoJSON Polygon or MultiPolygon, not {boundary!r:.80}"
-        )
-    geometry = shape(boundary)
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
-    shapely.prepare(geometry)
-    return geometry
-
-
 def check_inside_city(latitude: float, longitude: float, boundary: dict[str, Any]) -> CheckResult:
     """Is the reported point inside the city (GeoJSON Polygon/MultiPolygon in
     lon/lat; a point on the boundary counts as inside)? Outside fails, with the
     distance to the boundary so an operator sees a near miss at a glance."""
-    geometry = _prepared_boundary(json.dumps(boundary, sort_keys=True))
+    geometry = prepared_polygon(boundary)
     point = Point(longitude, latitude)
     details: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
     if geometry.covers(point):

@@ -19,9 +19,9 @@ from verification.checks import (
     check_not_reused,
     check_photo_location,
     combine,
-    distance_m,
     hamming,
 )
+from verification.geometry import distance_m
 from verification.photos import MEGABYTE, PhotoFacts, inspect_photo
 from verification.samples import phone_photo, recompressed
 
@@ -232,13 +232,23 @@ def test_boundaries_from_the_seed_city_configs_contain_their_city_centres() -> N
 
 
 def test_prepared_boundary_is_reused_across_submissions() -> None:
-    from verification.checks import _prepared_boundary
+    from verification.geometry import _prepared as _prepared_boundary
 
     boundary = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
     check_inside_city(0.1, 0.5, boundary)
     hits = _prepared_boundary.cache_info().hits
     check_inside_city(0.2, 0.5, dict(boundary))
     assert _prepared_boundary.cache_info().hits == hits + 1
+
+
+def test_areas_and_the_city_share_one_repaired_shape() -> None:
+    """Routing's area lookup uses the same repaired polygon as the city check:
+    a bow-tie ring drawn by hand is repaired for both, not only for one."""
+    from routing.services import prepared_polygon as routing_polygon
+
+    bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]}
+    assert routing_polygon(bow_tie).is_valid
+    assert check_inside_city(0.5, 1.9, bow_tie).result == "pass"
 
 
 def test_boundary_must_be_a_polygon() -> None:
