@@ -369,15 +369,3 @@ def find_request(service_request_id: str) -> Report:
             en=f"Service request {code} was not found.",
         )
     return report
-
-
-def public_photo(tracking_code: str, position: int) -> Photo:
-    """The report photo behind a ``media_url``. Raises NotFound unless the report
-    is in the public feed."""
-    report = published_requests().filter(tracking_code=normalize_tracking_code(tracking_code))
-    photo = Photo.objects.filter(
-        report__in=report.values("pk"), kind=PhotoKind.REPORT, position=position
-    ).first()
-    if photo is None or not photo.public:
-        raise NotFound(field="media", id="Foto tidak ditemukan.", en="Photo not found.")
-    return photo

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from open311 import views
+from reports import views as report_views
 
 FMT = r"\.(?P<fmt>[^/.]+)$"
 
@@ -21,6 +22,11 @@ urlpatterns = [
         name="open311-request",
     ),
     re_path(r"^v2/tokens/(?P<token>[^/]+?)" + FMT, views.token, name="open311-token"),
-    path("media/<str:tracking_code>/<int:position>.jpg", views.media, name="open311-media"),
+    # The one public-photo view (reports.views), under Open311's media_url.
+    path(
+        "media/<str:tracking_code>/<int:position>.jpg",
+        report_views.report_photo,
+        name="open311-media",
+    ),
     re_path(r"^(?P<rest>.*)$", views.unknown),
 ]

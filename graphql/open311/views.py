@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt
 from cityconfig.models import Category, CityProfile, ConfigRevision
 from cityconfig.selectors import category_tree
 from kanal.errors import NotFound, PermissionDenied, RateLimited, ServiceError, Unavailable
-from kanal.responses import error_response
 from open311 import keys, services
 from open311.serializers import FORMATS, render
 from reports.models import Report
@@ -267,21 +266,3 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 
 def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     return errors("json", 404, "Unknown Open311 resource; see /open311/v2/discovery.json.")
-
-
-# --- photos -------------------------------------------------------------------------
-
-
-def media(request: HttpRequest, tracking_code: str, position: int) -> HttpResponse:
-    """The public copy (metadata stripped, blurred) of a public report's photo."""
-    try:
-        photo = services.public_photo(tracking_code, position)
-        file = photo.public.open("rb")
-    except (ServiceError, OSError):
-        return error_response(
-            request, status=404, code="NOT_FOUND", title="Foto tidak ditemukan", message=""
-        )
-    response = FileResponse(file, content_type="image/jpeg")
-    # Short: a report hidden by a moderator must disappear from caches soon.
-    response["Cache-Control"] = "public, max-age=300"
-    return response
