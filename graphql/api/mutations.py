@@ -8,19 +8,19 @@ from datetime import date, datetime
 from functools import wraps
 
 import strawberry
-from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 from strawberry.file_uploads import Upload
 
 from api import types as t
 from api.errors import Error, error_from
 from api.queries import require_staff
-from kanal.errors import InvalidInput, PermissionDenied, RateLimited, ServiceError
+from kanal.errors import PermissionDenied, RateLimited, ServiceError
 from people import otp, tokens
 from people.models import Role
 from reports import actions
 from reports.intake import ReportInput, replayed_submission, submit_report
 from reports.intake import Upload as PhotoUpload
+from reports.uploads import check_uploads
 
 
 @strawberry.type
@@ -107,24 +107,8 @@ def _require_auth(info: strawberry.Info) -> None:
 
 def _read_uploads(uploads: list[Upload] | None) -> list[PhotoUpload]:
     files = uploads or []
-    if len(files) > settings.KANAL_MAX_UPLOADS:
-        raise InvalidInput(
-            field="photos",
-            code="TOO_MANY_PHOTOS",
-            id=f"Maksimal {settings.KANAL_MAX_UPLOADS} foto.",
-            en=f"At most {settings.KANAL_MAX_UPLOADS} photos.",
-        )
-    out = []
-    for index, upload in enumerate(files):
-        if upload.size > settings.KANAL_MAX_UPLOAD_BYTES:
-            raise InvalidInput(
-                field=f"photos[{index}]",
-                code="TOO_LARGE",
-                id=f"Foto melebihi {settings.KANAL_MAX_UPLOAD_BYTES // 1_048_576} MB.",
-                en=f"The photo exceeds {settings.KANAL_MAX_UPLOAD_BYTES // 1_048_576} MB.",
-            )
-        out.append(PhotoUpload(upload.read(), upload.name or ""))
-    return out
+    check_uploads([upload.size for upload in files])  # before reading any into memory
+    return [PhotoUpload(upload.read(), upload.name or "") for upload in files]
 
 
 def _report_payload(func):

@@ -21,15 +21,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import get_language
 
 from cityconfig.models import Category, CityProfile
-from cityconfig.selectors import features, verification_policy
+from cityconfig.selectors import features
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
 from open311.models import Open311ApiKey, Open311RequestToken
 from people.actors import Actor
 from people.otp import normalize_phone
-from reports.intake import MAX_PHOTOS, ReportInput, Submission, Upload, submit_report
+from reports.intake import ReportInput, Submission, Upload, submit_report
 from reports.models import Channel, Photo, PhotoKind, Report, Status, TimelineEntry, Verdict
 from reports.selectors import public_reports
 from reports.tracking import normalize_tracking_code
+from reports.uploads import check_uploads
 
 MAX_TOKEN_LENGTH = 64
 TOKEN_PATTERN = re.compile(r"[^\s/]+")  # it must fit in GET tokens/<token>.json
@@ -95,25 +96,8 @@ def post_service_request(
 def read_media(files: list, profile: CityProfile | None = None) -> list[Upload]:
     """Uploaded ``media`` files as intake uploads, refusing oversized files
     before reading them into memory."""
-    if len(files) > MAX_PHOTOS:
-        raise InvalidInput(
-            field="photos",
-            code="TOO_MANY_PHOTOS",
-            id=f"Maksimal {MAX_PHOTOS} foto per laporan.",
-            en=f"At most {MAX_PHOTOS} photos per report.",
-        )
-    limit = verification_policy(profile).max_upload_mb * 1024 * 1024
-    uploads = []
-    for index, upload in enumerate(files):
-        if upload.size > limit:
-            raise InvalidInput(
-                field=f"photos[{index}]",
-                code="PHOTO_TOO_LARGE",
-                id=f"Foto melebihi {limit // (1024 * 1024)} MB.",
-                en=f"The photo is larger than {limit // (1024 * 1024)} MB.",
-            )
-        uploads.append(Upload(upload.read(), upload.name or ""))
-    return uploads
+    check_uploads([upload.size for upload in files], profile)
+    return [Upload(upload.read(), upload.name or "") for upload in files]
 
 
 def _request_token(raw: str | None) -> str:

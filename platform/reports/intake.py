@@ -37,6 +37,7 @@ from reports.selectors import (
 )
 from reports.timeline import record, tell_reporters
 from reports.tracking import new_tracking_code
+from reports.uploads import check_uploads
 from tenants.models import CityStatus
 from verification.checks import CheckResult
 from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
@@ -45,7 +46,6 @@ from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, scree
 logger = logging.getLogger(__name__)
 
 SELF_SERVICE_CHANNELS = {Channel.APP, Channel.WEB, Channel.OPEN311}
-MAX_PHOTOS = 5
 MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 5000
 
 
@@ -255,13 +255,7 @@ def _validate(
             id=f"Prioritas '{data.priority}' tidak dikenal di kota ini.",
             en=f"Priority '{data.priority}' is not used in this city.",
         )
-    if len(photos) > MAX_PHOTOS:
-        raise InvalidInput(
-            field="photos",
-            code="TOO_MANY_PHOTOS",
-            id=f"Maksimal {MAX_PHOTOS} foto per laporan.",
-            en=f"At most {MAX_PHOTOS} photos per report.",
-        )
+    check_uploads([len(p.data) for p in photos], profile)
     if data.area_code and not Area.objects.active().filter(code=data.area_code).exists():
         raise InvalidInput(
             field="areaCode",
