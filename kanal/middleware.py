@@ -25,6 +25,7 @@ from kanal.observability import tag_city
 from kanal.outage import is_outage, unavailable_response
 from kanal.responses import error_response
 from tenants.models import CityStatus
+from tenants.service_policy import is_suspended, serves_path_while_suspended
 
 
 def allowed_while_suspended(request: HttpRequest) -> bool:
@@ -33,8 +34,7 @@ def allowed_while_suspended(request: HttpRequest) -> bool:
     refuse the rest (``reports.intake``: emergency categories only; the GraphQL
     guard ``api.suspension``: reporting and tracking operations only). The
     site, the admin and GET /graphql/ (the IDE) stay at 503."""
-    path = request.path
-    return path.startswith("/open311/") or (path == "/graphql/" and request.method == "POST")
+    return serves_path_while_suspended(request.path, request.method)
 
 
 class CityMiddleware(TenantMainMiddleware):
@@ -76,7 +76,7 @@ class CityMiddleware(TenantMainMiddleware):
         city = request.tenant
         tag_city(city.slug)
         bind_city(city.slug)
-        request.city_suspended = city.status == CityStatus.SUSPENDED
+        request.city_suspended = is_suspended(city)
         if request.city_suspended and not allowed_while_suspended(request):
             return error_response(
                 request,

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import ProgrammingError, connection
 from django_tenants.utils import schema_context
 
-from cityconfig.models import Category, CityProfile, ConfigRevision, Opd, RoutingRule, SlaRule
 from cityconfig.export import config_to_yaml, current_config
+from cityconfig.models import Category, CityProfile, ConfigRevision, Opd, RoutingRule, SlaRule
 from onboarding.loading import ConfigInvalid, load_config, parse_config
 from onboarding.services import apply_config, plan_config
 from tenants.models import City, Domain

@@ -24,21 +24,9 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from kanal.errors import Unavailable
+from tenants.service_policy import API_FIELDS_WHILE_SUSPENDED, refused_api_fields
 
-# Building the report form, signing in, reporting, and following one's reports.
-ALLOWED_WHILE_SUSPENDED = frozenset(
-    {
-        "__typename",
-        "appConfig",
-        "categories",
-        "areas",
-        "requestOtp",
-        "verifyOtp",
-        "submitReport",
-        "report",
-        "myReports",
-    }
-)
+ALLOWED_WHILE_SUSPENDED = API_FIELDS_WHILE_SUSPENDED  # the one policy: tenants.service_policy
 
 
 def _root_fields(selection_set: SelectionSetNode, fragments: dict, seen: set) -> Iterator[str]:
@@ -68,10 +56,7 @@ class SuspendedCityGuard(SchemaExtension):
                 if isinstance(d, FragmentDefinitionNode)
             }
             refused = (
-                sorted(
-                    set(_root_fields(operation.selection_set, fragments, set()))
-                    - ALLOWED_WHILE_SUSPENDED
-                )
+                refused_api_fields(set(_root_fields(operation.selection_set, fragments, set())))
                 if operation is not None
                 else ["?"]
             )

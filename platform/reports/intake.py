@@ -38,7 +38,7 @@ from reports.selectors import (
 from reports.timeline import record, tell_reporters
 from reports.tracking import new_tracking_code
 from reports.uploads import check_uploads
-from tenants.models import CityStatus
+from tenants.service_policy import accepts_report_while_suspended
 from verification.checks import CheckResult
 from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
 from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
@@ -270,7 +270,7 @@ def _refuse_unless_emergency_while_suspended(category: Category) -> None:
     """A suspended city (docs/billing.md) still takes reports in its emergency
     categories; the city row is the one the middleware loaded for this request."""
     city = getattr(connection, "tenant", None)
-    if getattr(city, "status", None) == CityStatus.SUSPENDED and not category.emergency:
+    if not accepts_report_while_suspended(city, emergency=category.emergency):
         raise Unavailable(
             field="categoryCode",
             code="CITY_SUSPENDED",

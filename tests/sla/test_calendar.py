@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from onboarding.loading import load_config
 from cityconfig.schema import Calendar, CityConfig
+from onboarding.loading import load_config
 from sla.calendar import WorkingCalendar
 
 CONFIGS = Path(__file__).resolve().parents[2] / "tenant_configs"
