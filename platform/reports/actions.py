@@ -45,20 +45,7 @@ def transit(
     **kwargs,
 ) -> str:
     """Make transition ``name`` as ``actor``; returns the previous status."""
-    method = getattr(report, name)
-    if not can_proceed(method):
-        raise Conflict(
-            code="INVALID_TRANSITION",
-            id=f"Laporan berstatus '{_status_label(report.status)}' tidak bisa diproses ({name}).",
-            en=f"A report in status '{report.status}' cannot be processed this way ({name}).",
-            details={"status": report.status, "transition": name},
-        )
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied(
-            id="Anda tidak berwenang melakukan tindakan ini pada laporan ini.",
-            en="You are not allowed to do this to this report.",
-            details={"transition": name},
-        )
+    method = check_transition(report, actor, name)
     old = report.status
     method(**kwargs)
     report.save()
@@ -73,6 +60,26 @@ def transit(
         data=data,
     )
     return old
+
+
+def check_transition(report: Report, actor: Actor, name: str) -> Callable:
+    """The transition method ``name`` if the report's state allows it and
+    ``actor`` may make it; else Conflict / PermissionDenied."""
+    method = getattr(report, name)
+    if not can_proceed(method):
+        raise Conflict(
+            code="INVALID_TRANSITION",
+            id=f"Laporan berstatus '{_status_label(report.status)}' tidak bisa diproses ({name}).",
+            en=f"A report in status '{report.status}' cannot be processed this way ({name}).",
+            details={"status": report.status, "transition": name},
+        )
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(
+            id="Anda tidak berwenang melakukan tindakan ini pada laporan ini.",
+            en="You are not allowed to do this to this report.",
+            details={"transition": name},
+        )
+    return method
 
 
 def locked(func: Callable) -> Callable:
@@ -264,19 +271,46 @@ def forward(actor: Actor, report: Report, opd_code: str, reason: str) -> Report:
 
 @locked
 def escalate(actor: Actor, report: Report, reason: str) -> Report:
-    target = escalation_target(report.opd)
-    previous = report.opd
-    transit(
+    target = check_escalate(actor, report)
+    do_escalate(report, actor, target, note=_required(reason, "reason"))
+    return report
+
+
+def check_escalate(actor: Actor, report: Report, profile=None) -> Opd:
+    """Zulip's check half: may ``actor`` escalate ``report`` now? Returns where it
+    would go (the parent OPD, or the city's default at the top of the tree)."""
+    check_transition(report, actor, "escalate")
+    return escalation_target(report.opd, profile)
+
+
+def do_escalate(
+    report: Report,
+    actor: Actor,
+    target: Opd,
+    *,
+    note: str,
+    data: dict | None = None,
+    save: bool = True,
+    **tell,
+) -> None:
+    """The do half, shared by the API, the admin and the SLA sweep: the
+    transition, the new OPD, the timeline entry and the OPDs' outbox message.
+    The sweep passes ``save=False`` and writes its reports in one UPDATE."""
+    previous, old = report.opd, report.status
+    report.escalate()
+    report.opd = target
+    if save:
+        report.save()
+    record(
         report,
         actor,
         "escalate",
-        note=_required(reason, "reason"),
-        data={"from_opd": previous.code, "to_opd": target.code},
+        from_status=old,
+        to_status=report.status,
+        note=note,
+        data={"from_opd": previous.code, "to_opd": target.code, **(data or {})},
     )
-    report.opd = target
-    report.save()
-    tell_opd(report, "report.escalated", from_opd=previous.code)
-    return report
+    tell_opd(report, "report.escalated", from_opd=previous.code, **tell)
 
 
 def _responder_opd(code: str) -> Opd:

@@ -23,9 +23,9 @@ from kanal.bulk import deferred_inserts
 from notifications.services import notify
 from people.actors import Actor
 from reports import events
+from reports.actions import check_escalate, do_escalate
 from reports.models import ACTIVE, Report
 from reports.timeline import record, tell_opd
-from routing.services import escalation_target
 from sla.services import next_check, policy
 
 logger = logging.getLogger(__name__)
@@ -147,22 +147,17 @@ def _fire(report: Report, stage: str, rules, system, profile, result: SweepResul
         if rule["when"] != level:
             continue
         if rule["to"] == "parent_opd" and report.opd is not None:
-            target = escalation_target(report.opd, profile)
+            target = check_escalate(system, report, profile)
             if target.pk != report.opd_id:
-                previous = report.opd
-                old = report.status
-                report.escalate()
-                report.opd = target
-                record(
+                do_escalate(
                     report,
                     system,
-                    "escalate",
-                    from_status=old,
-                    to_status=report.status,
+                    target,
                     note=f"Target {kind} SLA {LEVEL_TEXT[level]}.",
-                    data={"from_opd": previous.code, "to_opd": target.code, "stage": stage},
+                    data={"stage": stage},
+                    save=False,  # the sweep writes its reports in one UPDATE per city
+                    stage=stage,
                 )
-                tell_opd(report, "report.escalated", from_opd=previous.code, stage=stage)
                 result.escalated += 1
         elif rule["to"] == "command_center" and profile.default_opd_id:
             notify("sla.command_center", report=report, opd=profile.default_opd, stage=stage)
