@@ -54,7 +54,9 @@ def test_redis_outage_is_reported_with_tags_and_without_personal_data(world, cap
         )
         .json()
     )
-    assert response["errors"][0]["message"] == "Terjadi kesalahan internal."
+    # The rate limit's counters are gone with Redis: the citizen still gets a code
+    # (an emergency channel stays open), and the operators hear about it.
+    assert response["data"]["requestOtp"] == {"sent": True, "errors": []}
     assert "Traceback" not in json.dumps(response)
     sentry_sdk.flush()
     assert captured.events, "the outage reached Sentry"

@@ -4,23 +4,28 @@ typed errors. No business rule lives here."""
 from __future__ import annotations
 
 import enum
+import logging
 from datetime import date, datetime
 from functools import wraps
 
 import strawberry
+from django.core.files.uploadedfile import UploadedFile
 from django_ratelimit.core import is_ratelimited
 from strawberry.file_uploads import Upload
 
 from api import types as t
 from api.errors import Error, error_from
 from api.queries import require_staff
-from kanal.errors import PermissionDenied, RateLimited, ServiceError
+from kanal.errors import InvalidInput, PermissionDenied, RateLimited, ServiceError
+from kanal.outage import OUTAGE_TYPES
 from people import otp, tokens
 from people.models import Role
 from reports import actions
 from reports.intake import ReportInput, replayed_submission, submit_report
 from reports.intake import Upload as PhotoUpload
 from reports.uploads import check_uploads
+
+logger = logging.getLogger(__name__)
 
 
 @strawberry.type
@@ -83,9 +88,15 @@ class TriageDecision(enum.Enum):
 def _limit(info: strawberry.Info, group: str, rate: str, key: str | None = None) -> None:
     """Shared-across-processes rate limit (Redis through Django's cache)."""
     request = info.context.request
-    limited = is_ratelimited(
-        request, group=group, key=(lambda g, r: key) if key else "ip", rate=rate, increment=True
-    )
+    try:
+        limited = is_ratelimited(
+            request, group=group, key=(lambda g, r: key) if key else "ip", rate=rate, increment=True
+        )
+    except OUTAGE_TYPES:
+        # Redis is down: let the citizen through (an emergency channel must not
+        # close because its counters are gone), and tell the operators.
+        logger.exception("rate limit %s not counted: Redis unavailable", group)
+        limited = False
     if limited:
         raise RateLimited(
             retry_after=60,
@@ -107,6 +118,16 @@ def _require_auth(info: strawberry.Info) -> None:
 
 def _read_uploads(uploads: list[Upload] | None) -> list[PhotoUpload]:
     files = uploads or []
+    for index, upload in enumerate(files):
+        # The Upload scalar takes any value: a JSON body's "photos": ["0"] arrives
+        # here as a string (it raised AttributeError: no .size, a masked crash).
+        if not isinstance(upload, UploadedFile):
+            raise InvalidInput(
+                field=f"photos[{index}]",
+                code="NOT_A_FILE",
+                id="Foto harus dikirim sebagai berkas (unggahan multipart).",
+                en="Photos must be sent as files (a multipart upload).",
+            )
     check_uploads([upload.size for upload in files])  # before reading any into memory
     return [PhotoUpload(upload.read(), upload.name or "") for upload in files]
 
