@@ -24,9 +24,10 @@ def error_response(
         return JsonResponse(
             {"error": {"code": code, "title": title, "message": message}}, status=status
         )
-    html = render_to_string(
-        "kanal/error.html", {"code": code, "title": title, "message": message, "status": status}
-    )
+    context = {"code": code, "title": title, "message": message, "status": status}
+    # The page's own <style> carries the request's CSP nonce (csp.middleware).
+    context["csp_nonce"] = getattr(request, "csp_nonce", "")
+    html = render_to_string("kanal/error.html", context)
     return HttpResponse(html, status=status)
 
 

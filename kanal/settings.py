@@ -136,8 +136,10 @@ PUBLIC_SCHEMA_URLCONF = "kanal.urls_public"
 ROOT_URLCONF = "kanal.urls_tenant"
 
 MIDDLEWARE = [
-    "kanal.middleware.CityMiddleware",
+    # First, so the answers CityMiddleware gives itself (unknown host, suspended
+    # city, outage) carry HSTS and nosniff too.
     "django.middleware.security.SecurityMiddleware",
+    "kanal.middleware.CityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",  # static files in production too
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -380,6 +382,54 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # --- end Health & metrics ---
+
+# --- Content Security Policy ---------------------------------------------------
+# django-csp sends one strict policy on every response: scripts, styles, fonts
+# and connections from the page's own origin only, images also from data:/blob:
+# (photo previews), no plugins, no framing, forms and <base> to the same origin.
+# No inline script anywhere; templates link static stylesheets, and the two
+# pages that must stand alone (the error page, also served when static files
+# are not: unknown host, suspended city, outage; the vendor's home page) style
+# themselves with the request's nonce (NONCE is left out of the header unless
+# a page used it). kanal/csp.py adds the few per-response sources: the web app
+# shell's per-city colour <style> hash and tile server (img-src), WebSockets to
+# the page's own host, GraphiQL's data: fonts.
+# CSPMiddleware runs before CityMiddleware, so the refusals CityMiddleware
+# answers itself carry the header too.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS.append("csp")  # its system checks (outdated CSP_* settings)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("kanal.middleware.CityMiddleware"), "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# HSTS from Django itself, not only from the ingress: in production every
+# HTTPS response (request.is_secure() through SECURE_PROXY_SSL_HEADER) says
+# "HTTPS only for a year", subdomains included (cities are served on
+# <slug>.<KANAL_BASE_DOMAIN>, all over HTTPS). No preload: entering the
+# browsers' preload list is a one-way decision about the vendor's whole domain.
+# SECURE_HSTS_SECONDS may be lowered while a new domain is being rolled out.
+SECURE_HSTS_SECONDS = int(env_float("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = False
+# Other sites (a city's tile server, a link a citizen follows) learn the
+# origin only, never a path (tracking codes are in paths); tile providers such
+# as OpenStreetMap ask for a Referer.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# --- end Content Security Policy -------------------------------------------------
 
 # --- Production safety (kanal.env.check_production) ---------------------------
 # Last, so it sees every setting; names the first variable to fix.

@@ -226,3 +226,33 @@ class KanalGraphQLView(GraphQLView):
             else:
                 extensions.setdefault("code", "INTERNAL_ERROR")
         return data
+
+    # --- GraphiQL (DEBUG only) ----------------------------------------------
+
+    def render_graphql_ide(self, request) -> HttpResponse:
+        """GraphiQL from Kanal's own static files (webapp/dist/graphiql/, copied
+        by ``npm run build``; bootstrap in api/static/api/graphiql.js) instead
+        of strawberry's CDN page: it works offline and under the CSP, to which
+        it only adds the page's WebSocket (subscriptions), the data: fonts its
+        stylesheet embeds and one fixed style (below)."""
+        from django.template.loader import render_to_string
+
+        from kanal import csp
+
+        tenant = getattr(request, "tenant", None)
+        html = render_to_string(
+            "api/graphiql.html", {"city_name": getattr(tenant, "name", "")}, request=request
+        )
+        response = HttpResponse(html)
+        response["Cache-Control"] = "no-store"
+        # Its dialogs (settings, shortcuts) insert react-remove-scroll-bar's
+        # scroll-lock <style>; with no scroll bar to make up for (the IDE fills
+        # the window) its text is fixed, so its hash allows exactly it. A GraphiQL
+        # upgrade that changes it fails tests/browser/test_csp_in_browser.py.
+        dialog_style = "'sha256-Y/huXlwoYkVyQlxwSVcCi1RCDGDCSVBzDt0hYP9qlTc='"
+        return csp.add_sources(
+            response,
+            connect_src=csp.websocket_sources(request),
+            font_src=["data:"],
+            style_src=[dialog_style],
+        )

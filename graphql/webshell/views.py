@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 from cityconfig.selectors import category_tree, city_profile
+from kanal import csp
 
 DIST = Path(settings.BASE_DIR) / "webapp" / "dist"
 HEAD_MARK = "<!--kanal:head-->"
@@ -55,6 +56,7 @@ def _branding(request: HttpRequest) -> dict:
         "secondary": colors.get("secondary") or "#F2A900",
         "on_primary": colors.get("text_on_primary") or "#FFFFFF",
         "tagline": (branding.get("tagline") or {}).get("id", ""),
+        "tile_url": (branding.get("map") or {}).get("tile_url"),
     }
 
 
@@ -62,6 +64,12 @@ def _branding(request: HttpRequest) -> dict:
 def shell(request: HttpRequest, rest: str = "") -> HttpResponse:
     b = _branding(request)
     city = b["city"]
+    # The city's colours, inline so the first paint is already the city's; the
+    # CSP allows exactly this text by its hash (kanal/csp.py).
+    theme = (
+        f":root{{--primary:{escape(b['primary'])};--secondary:{escape(b['secondary'])};"
+        f"--on-primary:{escape(b['on_primary'])}}}"
+    )
     head = (
         f"<title>{escape(b['app_name'])} · {escape(city.name)}</title>"
         f'<meta name="theme-color" content="{escape(b["primary"])}">'
@@ -69,8 +77,7 @@ def shell(request: HttpRequest, rest: str = "") -> HttpResponse:
         f'<meta name="application-name" content="{escape(b["app_name"])}">'
         '<link rel="manifest" href="/manifest.webmanifest">'
         '<link rel="icon" href="/config/logo">'
-        f"<style>:root{{--primary:{escape(b['primary'])};--secondary:{escape(b['secondary'])};"
-        f"--on-primary:{escape(b['on_primary'])}}}</style>"
+        f"<style>{theme}</style>"
     )
     categories = "".join(
         f"<li>{escape(c.name)}</li>" for group in category_tree() for c in group.categories
@@ -85,7 +92,12 @@ def shell(request: HttpRequest, rest: str = "") -> HttpResponse:
     html = html.replace(NOSCRIPT_MARK, noscript, 1)
     response = HttpResponse(html)
     response["Cache-Control"] = "no-cache"
-    return response
+    return csp.add_sources(
+        response,
+        style_src=[csp.inline_hash(theme)],
+        img_src=[csp.tile_source(b["tile_url"])],  # the city's map tiles, if any
+        connect_src=csp.websocket_sources(request),  # the command center's live feed
+    )
 
 
 @require_GET

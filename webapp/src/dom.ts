@@ -10,6 +10,10 @@ function apply(el: Element, attrs: Attrs, children: Child[]): void {
       el.addEventListener(key.slice(2).toLowerCase(), value as EventListener);
     } else if (key === 'value' && 'value' in el) {
       (el as HTMLInputElement).value = String(value);
+    } else if (key === 'style') {
+      // Through CSSOM: the Content-Security-Policy (style-src 'self') blocks
+      // style attributes, not styles set from script.
+      (el as HTMLElement | SVGElement).style.cssText = String(value);
     } else {
       el.setAttribute(key, value === true ? '' : String(value));
     }
