@@ -7,7 +7,7 @@ GraphQL layer turns it into a typed error, never a stack trace.
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from kanal.i18n import pick
 
 
 class ServiceError(Exception):
@@ -32,7 +32,7 @@ class ServiceError(Exception):
     @property
     def message(self) -> str:
         """The message in the active language (Indonesian unless English is asked for)."""
-        return self.message_en if (get_language() or "id").startswith("en") else self.message_id
+        return pick(self.message_id, self.message_en)
 
 
 class NotFound(ServiceError):

@@ -12,17 +12,17 @@ from datetime import date, datetime
 
 import strawberry
 import strawberry_django
-from django.utils.translation import get_language
 from strawberry import relay
 
 from cityconfig import models as config_models
+from kanal.i18n import reads_english
 from people.models import masked_phone
 from reports import models as report_models
 from reports.access import can_see_private
 
 
 def _lang_is_en() -> bool:
-    return (get_language() or "id").startswith("en")
+    return reads_english()
 
 
 def _can_see_private(info: strawberry.Info, report: report_models.Report) -> bool:

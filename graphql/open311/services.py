@@ -18,11 +18,11 @@ from datetime import time as time_of_day
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import get_language
 
 from cityconfig.models import Category, CityProfile
 from cityconfig.selectors import features
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
+from kanal.i18n import reads_english
 from open311.models import Open311ApiKey, Open311RequestToken
 from people.actors import Actor
 from people.otp import normalize_phone
@@ -161,7 +161,7 @@ def _contact_phone(raw_phone: str | None) -> str:
 
 def verdict_notice(report: Report) -> str:
     """What happened to the request, in the active language (Indonesian first)."""
-    english = (get_language() or "id").startswith("en")
+    english = reads_english()
     if report.verdict == Verdict.AUTO_VERIFIED:
         opd = report.opd.name if report.opd_id else ""
         if english:

@@ -8,8 +8,9 @@ reports and history that point at them stay intact.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from kanal.i18n import pick
 
 
 class ActiveQuerySet(models.QuerySet):
@@ -38,7 +39,7 @@ class LocalizedName(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language, Indonesian first."""
-        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+        return pick(self.name_id, self.name_en)
 
 
 class CategoryGroup(Retirable, LocalizedName):

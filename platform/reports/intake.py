@@ -14,7 +14,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -28,11 +27,11 @@ from people.actors import Actor
 from people.models import Citizen, Role
 from people.otp import normalize_phone
 from reports import events
-from reports.models import Channel, Photo, PhotoKind, Report
+from reports.models import Channel, PhotoKind, Report
+from reports.photos import Upload, inspect_uploads, store_photo
 from reports.routing_step import route_and_assign
 from reports.selectors import (
     nearby_open_reports,
-    phash_bands,
     similar_photo_hashes,
 )
 from reports.timeline import record, tell_reporters
@@ -40,19 +39,12 @@ from reports.tracking import new_tracking_code
 from reports.uploads import check_uploads
 from tenants.service_policy import accepts_report_while_suspended
 from verification.checks import CheckResult
-from verification.photos import PhotoFacts, PhotoRejected, inspect_photo, public_copy
 from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
 
 logger = logging.getLogger(__name__)
 
 SELF_SERVICE_CHANNELS = {Channel.APP, Channel.WEB, Channel.OPEN311}
 MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 5000
-
-
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    filename: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,12 +73,6 @@ class Submission:
     checks: list[dict] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class InspectedPhoto:
-    upload: Upload
-    facts: PhotoFacts
-
-
 def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Submission:
     """Create, verify and route a report. Raises InvalidInput (field, code, message),
     PermissionDenied or Conflict; on any error nothing is stored."""
@@ -109,7 +95,7 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
         )
     city_tz = zoneinfo.ZoneInfo(profile.identity["time_zone"])
     verification = verification_policy(profile)
-    inspected = _inspect(photos, city_tz, verification)
+    inspected = inspect_uploads(photos, city_tz, verification)
     now = timezone.now()
     duplicates = _duplicate_check(category, data, verification, now)
     screening = screen(
@@ -131,7 +117,7 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
             if not created:  # a concurrent submission with the same key won
                 return Submission(report, created=False, checks=report.checks)
             for index, photo in enumerate(inspected):
-                saved_files += _store_photo(report, photo, PhotoKind.REPORT, index)
+                saved_files += store_photo(report, photo, PhotoKind.REPORT, index)
             _apply_verdict(report, actor, screening.verdict, now)
             count_report_submitted()  # Prometheus, once the transaction commits
     except Exception:
@@ -285,24 +271,6 @@ def _refuse_unless_emergency_while_suspended(category: Category) -> None:
         )
 
 
-def _inspect(photos: list[Upload], city_tz, verification) -> list[InspectedPhoto]:
-    inspected = []
-    for index, upload in enumerate(photos):
-        try:
-            facts = inspect_photo(
-                upload.data,
-                city_tz=city_tz,
-                max_bytes=verification.max_upload_mb * 1024 * 1024,
-                max_pixels=verification.max_megapixels * 1_000_000,
-            )
-        except PhotoRejected as exc:
-            raise InvalidInput(
-                field=f"photos[{index}]", code=exc.code, id=exc.message_id, en=exc.message_en
-            ) from exc
-        inspected.append(InspectedPhoto(upload, facts))
-    return inspected
-
-
 def _duplicate_check(category, data: ReportInput, verification, now: datetime) -> CheckResult:
     window = timedelta(minutes=duration_minutes(verification.duplicate_window))
     nearby = nearby_open_reports(
@@ -394,35 +362,6 @@ def _insert(actor, data: ReportInput, category, reporter, screening) -> tuple[Re
             if "tracking_code" not in str(exc):
                 raise
     raise RuntimeError("could not find a free tracking code")  # ~never: 8·10^11 codes
-
-
-def _store_photo(report: Report, photo: InspectedPhoto, kind: str, position: int) -> list:
-    facts = photo.facts
-    record_ = Photo(
-        report=report,
-        kind=kind,
-        format=facts.format,
-        width=facts.width,
-        height=facts.height,
-        size_bytes=facts.size_bytes,
-        sha256=facts.sha256,
-        phash=facts.phash,
-        phash_bands=phash_bands(facts.phash),
-        taken_at=facts.taken_at,
-        gps_latitude=facts.gps[0] if facts.gps else None,
-        gps_longitude=facts.gps[1] if facts.gps else None,
-        metadata={
-            "camera": facts.camera,
-            "taken_at_source": facts.taken_at_source,
-            "gps_accuracy_m": facts.gps_accuracy_m,
-            "exif_present": facts.exif_present,
-        },
-        position=position,
-    )
-    record_.original.save("original", ContentFile(photo.upload.data), save=False)
-    record_.public.save("public", ContentFile(public_copy(photo.upload.data, facts)), save=False)
-    record_.save()
-    return [record_.original, record_.public]
 
 
 def _apply_verdict(report: Report, actor: Actor, verdict: str, now: datetime) -> None:

@@ -11,8 +11,8 @@ from PIL import Image, ImageFilter
 
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import InvalidInput
-from reports.intake import InspectedPhoto, Upload, _inspect, _store_photo
 from reports.models import Photo, PhotoKind, Report
+from reports.photos import InspectedPhoto, Upload, inspect_uploads, store_photo
 from verification.checks import check_freshness, check_photo_location
 from verification.pipeline import policy_for
 
@@ -22,7 +22,7 @@ def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:
     profile = city_profile()
     verification = verification_policy(profile)
     policy = policy_for(verification, "app", category_photo_required=None)
-    inspected: list[InspectedPhoto] = _inspect(
+    inspected: list[InspectedPhoto] = inspect_uploads(
         uploads, zoneinfo.ZoneInfo(profile.identity["time_zone"]), verification
     )
     results = []
@@ -53,7 +53,7 @@ def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:
             )
     start = report.photos.filter(kind=PhotoKind.PROOF).count()
     for offset, photo in enumerate(inspected):
-        _store_photo(report, photo, PhotoKind.PROOF, start + offset)
+        store_photo(report, photo, PhotoKind.PROOF, start + offset)
     return results
 
 
