@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cityconfig.schema import CityConfig
+from cityconfig.schema import SLA_POLICY_FIELDS, CityConfig
 
 EntityKey = tuple[str, str]
 Fields = dict[str, Any]
@@ -28,13 +28,6 @@ PROFILE_SECTIONS = (
     "verification",
     "ranking",
     "boundary",
-)
-SLA_POLICY_FIELDS = (
-    "at_risk_ratio",
-    "pause_while_waiting_for_citizen",
-    "restart_on_forward",
-    "auto_close_after",
-    "escalation",
 )
 
 

@@ -7,6 +7,8 @@ reports and history that point at them stay intact.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -232,7 +234,28 @@ class CityProfile(models.Model):
         verbose_name_plural = _("profil kota")
 
     def __str__(self) -> str:
-        return self.identity.get("name", "—")
+        return self.name or "—"
+
+    # Typed accessors: callers never index the JSON sections by hand.
+    @property
+    def name(self) -> str:
+        return self.identity.get("name", "")
+
+    @property
+    def time_zone(self) -> str:
+        """The city's IANA zone (WIB/WITA/WIT): every time is shown in it."""
+        return self.identity["time_zone"]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def sla_settings(self) -> dict:
+        """The SLA settings with the config model's defaults for what is unset."""
+        from cityconfig.schema import sla_policy_defaults
+
+        return {**sla_policy_defaults(), **self.sla_policy}
 
     @classmethod
     def load(cls) -> CityProfile:

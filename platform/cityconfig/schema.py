@@ -317,6 +317,24 @@ class Sla(Strict):
     escalation: list[Escalation] = []
 
 
+# The city-wide SLA settings a city profile stores (everything of ``sla`` but
+# its targets), with their defaults taken from the model: written once.
+SLA_POLICY_FIELDS = (
+    "at_risk_ratio",
+    "pause_while_waiting_for_citizen",
+    "restart_on_forward",
+    "auto_close_after",
+    "escalation",
+)
+
+
+def sla_policy_defaults() -> dict:
+    return {
+        name: Sla.model_fields[name].get_default(call_default_factory=True)
+        for name in SLA_POLICY_FIELDS
+    }
+
+
 class DayOff(Strict):
     date: dt.date
     name: NonEmpty

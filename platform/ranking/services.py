@@ -110,7 +110,7 @@ def compute_ranking(start: date, end: date, *, now: datetime | None = None) -> R
     now = now or timezone.now()
     profile = CityProfile.load()
     policy = RankingPolicy.model_validate(profile.ranking or {})
-    tz = zoneinfo.ZoneInfo(profile.identity["time_zone"])
+    tz = profile.zone
     since, until = _utc_range(start, end, tz)
     figures = {
         row["opd_id"]: row
@@ -252,7 +252,7 @@ def publish_ranking(actor: Actor, start: date, end: date, title: str = "") -> Ra
             id="Tidak ada laporan pada periode ini; peringkat kosong tidak diterbitkan.",
             en="No reports in this period; an empty ranking is not published.",
         )
-    name = CityProfile.load().identity.get("name", "")
+    name = CityProfile.load().name
     title = title.strip() or f"Peringkat OPD {name} {start:%d/%m/%Y}–{end:%d/%m/%Y}"
     with transaction.atomic():
         with connection.cursor() as cursor:  # one version number at a time

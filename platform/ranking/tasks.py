@@ -8,8 +8,6 @@ city's own (ISOLATION.md #2); :func:`latest_ranking` reads it back.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -34,7 +32,7 @@ def latest_ranking(kind: str = "weekly") -> dict | None:
 @app.task(base=CityTask, name="ranking.refresh")
 def refresh_rankings() -> dict:
     now = timezone.now()
-    tz = zoneinfo.ZoneInfo(CityProfile.load().identity["time_zone"])
+    tz = CityProfile.load().zone
     today = now.astimezone(tz).date()
     done = {}
     for kind in KINDS:

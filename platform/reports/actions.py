@@ -377,9 +377,7 @@ def auto_close_resolved(now=None) -> int:
     from cityconfig.schema import duration_minutes
 
     now = now or timezone.now()
-    after = timedelta(
-        minutes=duration_minutes(city_profile().sla_policy.get("auto_close_after", "10d"))
-    )
+    after = timedelta(minutes=duration_minutes(city_profile().sla_settings["auto_close_after"]))
     system = Actor.system("tutup otomatis")
     closed = 0
     for pk in Report.objects.filter(

@@ -5,7 +5,6 @@ Each is a single SQL aggregate; the API and the command-center screen read these
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 from django.db.models import Case, Count, F, When
@@ -57,7 +56,7 @@ def reports_by_kecamatan() -> list[dict]:
 def daily_trend(days: int = 30, now: datetime | None = None) -> list[dict]:
     """Reports received and resolved per day, in the city's own dates."""
     now = now or timezone.now()
-    tz = zoneinfo.ZoneInfo(CityProfile.load().identity["time_zone"])
+    tz = CityProfile.load().zone
     since = now - timedelta(days=days)
     received = dict(
         Report.objects.filter(created_at__gte=since)

@@ -10,7 +10,6 @@ submission return the first report instead of creating a second.
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -93,7 +92,7 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
             id=f"Laporan {category.name_id} wajib menyertakan foto.",
             en=f"A {category.name_en} report needs a photo.",
         )
-    city_tz = zoneinfo.ZoneInfo(profile.identity["time_zone"])
+    city_tz = profile.zone
     verification = verification_policy(profile)
     inspected = inspect_uploads(photos, city_tz, verification)
     now = timezone.now()

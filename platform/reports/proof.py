@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zoneinfo
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -22,9 +21,7 @@ def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:
     profile = city_profile()
     verification = verification_policy(profile)
     policy = policy_for(verification, "app", category_photo_required=None)
-    inspected: list[InspectedPhoto] = inspect_uploads(
-        uploads, zoneinfo.ZoneInfo(profile.identity["time_zone"]), verification
-    )
+    inspected: list[InspectedPhoto] = inspect_uploads(uploads, profile.zone, verification)
     results = []
     now = timezone.now()
     for index, photo in enumerate(inspected):

@@ -18,14 +18,6 @@ from cityconfig.models import CityProfile, SlaRule
 from cityconfig.schema import Calendar, parse_duration
 from sla.calendar import WorkingCalendar
 
-DEFAULT_POLICY = {
-    "at_risk_ratio": 0.8,
-    "pause_while_waiting_for_citizen": True,
-    "restart_on_forward": False,
-    "auto_close_after": "10d",
-    "escalation": [],
-}
-
 
 @lru_cache(maxsize=1024)
 def _calendar(schema: str, stamp: str, calendar_json: str, time_zone: str) -> WorkingCalendar:
@@ -45,13 +37,13 @@ def city_calendar(profile: CityProfile | None = None) -> WorkingCalendar:
         connection.schema_name,
         profile.updated_at.isoformat(),
         json.dumps(profile.calendar, sort_keys=True),
-        profile.identity["time_zone"],
+        profile.time_zone,
     )
 
 
 def policy(profile: CityProfile | None = None) -> dict:
-    profile = profile or CityProfile.load()
-    return {**DEFAULT_POLICY, **profile.sla_policy}
+    """The city's SLA settings, each default from the config model."""
+    return (profile or CityProfile.load()).sla_settings
 
 
 def target_for(report) -> dict:
