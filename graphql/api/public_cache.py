@@ -64,7 +64,7 @@ def bump_public_version(schema: str) -> None:
 def is_public_query(query: str, operation_name: str | None) -> bool:
     try:
         document = parse(query)
-    except GraphQLError:
+    except (GraphQLError, RecursionError):  # RecursionError: { a { a { … nested past the limit
         return False
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
@@ -89,8 +89,8 @@ def cache_key(request: HttpRequest) -> str | None:
         return None
     try:
         body = json.loads(request.body)
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):  # RecursionError: [[[[… nested past the limit
+        return None  # not cached; the view refuses the body with a typed error
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return None
     operation_name = body.get("operationName")

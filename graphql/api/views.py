@@ -22,11 +22,14 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from graphql.utilities import get_operation_ast
 from strawberry.django.views import GraphQLView
 
 from api import public_cache
 from api.context import KanalContext
 from api.request_guard import first_bad_input
+from api.schema import MASKED_MESSAGE
+from graphql import GraphQLError, OperationType, parse
 from kanal.errors import ServiceError
 from kanal.outage import is_outage, unavailable_response
 from kanal.responses import graphql_error_response
@@ -40,6 +43,19 @@ class Refused(Exception):
     def __init__(self, status: int, code: str, message: str, field: str | None = None):
         super().__init__(code)
         self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def _is_subscription(query, operation_name) -> bool:
+    """Is the operation to run a subscription? Those only work over WebSocket;
+    over HTTP strawberry would run them like a query and crash. Parsed only
+    when the word appears, so ordinary requests pay nothing."""
+    if not isinstance(query, str) or "subscription" not in query:
+        return False
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except (GraphQLError, RecursionError, TypeError):
+        return False  # the normal path refuses it with its own message
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
 
 class _Outage(Exception):
@@ -170,11 +186,23 @@ class KanalGraphQLView(GraphQLView):
             raise Refused(
                 400, "INVALID_MULTIPART", _("Unggahan multipart tidak dapat dibaca.")
             ) from exc
-        except (TypeError, AttributeError, IndexError) as exc:  # odd 'operations' / 'map'
-            raise Refused(
+        except (TypeError, AttributeError, IndexError, KeyError, ValueError) as exc:
+            if "json" in (request.content_type or ""):  # a JSON body that is not an object
+                raise Refused(
+                    400,
+                    "BAD_REQUEST",
+                    _("Isi permintaan harus objek JSON berisi query dan variables."),
+                ) from exc
+            raise Refused(  # odd 'operations' / 'map' of a multipart upload
                 400, "INVALID_MULTIPART", _("Isian 'operations' atau 'map' tidak valid.")
             ) from exc
         for item in data if isinstance(data, list) else [data]:
+            if _is_subscription(item.query, item.operation_name):
+                raise Refused(
+                    400,
+                    "SUBSCRIPTION_OVER_HTTP",
+                    _("Langganan (subscription) hanya lewat WebSocket di /graphql/."),
+                )
             bad = first_bad_input(item.query, item.variables, item.operation_name)
             if bad is not None:
                 raise Refused(
@@ -221,7 +249,9 @@ class KanalGraphQLView(GraphQLView):
                 extensions.update(code=original.code, field=original.field)
                 if original.details:
                     extensions.update(original.details)
-            elif original is None:
+            elif formatted.get("message") == MASKED_MESSAGE:
+                extensions.setdefault("code", "INTERNAL_ERROR")  # a crash, masked
+            elif original is None or isinstance(original, GraphQLError):
                 extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
             else:
                 extensions.setdefault("code", "INTERNAL_ERROR")

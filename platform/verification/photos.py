@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 import imagehash
 import numpy as np
 import piexif
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 try:  # HEIC is what iPhones shoot; without pillow-heif it is declined, not crashed on
     import pillow_heif
@@ -431,6 +431,10 @@ def _open(data: bytes, fmt: str, size: tuple[int, int], upload_size: int) -> Ima
         raise _damaged(_display_name(fmt)) from exc
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, RuntimeError) as exc:
         raise _unreadable(fmt, upload_size, exc) from exc
+    if image.mode in ("P", "PA") and image.palette is None:
+        # A palette PNG without its PLTE chunk: Pillow loads it, then fails in
+        # convert() (the hash) or save() (the public copy). Damaged, not a 500.
+        raise _damaged(_display_name(fmt))
     return image
 
 
@@ -460,7 +464,8 @@ def _heif_size(data: bytes) -> tuple[int, int]:
     """The primary image's size from the HEIF container, without decoding."""
     try:
         return pillow_heif.open_heif(io.BytesIO(data)).size
-    except (ValueError, RuntimeError, OSError, EOFError, IndexError) as exc:
+    # SyntaxError: libheif's "Unsupported feature" (e.g. an unknown box version)
+    except (ValueError, RuntimeError, OSError, EOFError, IndexError, SyntaxError) as exc:
         raise _unreadable("HEIF", len(data), exc) from exc
 
 
@@ -475,7 +480,12 @@ def _decode(
         header = _parse_jpeg_header(data)
         size = (header.width, header.height)
         _check_pixels(*size, max_pixels)
-        return _open(_decoder_input(data, header), fmt, size, len(data)), size, header.exif
+        image = _open(_decoder_input(data, header), fmt, size, len(data))
+        # libjpeg forgives a scan that ends without EOI (it greys the rest), but the
+        # public copy is built from the scans up to EOI: refuse here what public_copy
+        # could not copy, instead of failing later inside the intake transaction.
+        _scan_data(data, header.scan_start)
+        return image, size, header.exif
     size = _png_size(data) if fmt == "PNG" else _heif_size(data)
     _check_pixels(*size, max_pixels)
     image = _open(data, fmt, size, len(data))
@@ -677,7 +687,10 @@ def public_copy(data: bytes, facts: PhotoFacts) -> bytes:
     with _pillow_bomb_check(facts.width * facts.height):
         image = Image.open(io.BytesIO(data), formats=[facts.format])
         image.load()
-    upright = ImageOps.exif_transpose(image)
+    # The orientation inspect_photo read (1 for corrupt EXIF, and for HEIF, which
+    # libheif has already rotated): ImageOps.exif_transpose would re-parse the EXIF
+    # and raise SyntaxError on a corrupt PNG eXIf chunk that inspection accepted.
+    upright = image.transpose(_TRANSPOSE[facts.orientation]) if facts.orientation > 1 else image
     out = io.BytesIO()
     if facts.format == "PNG":
         upright.save(out, "PNG", icc_profile=image.info.get("icc_profile"))
