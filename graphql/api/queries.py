@@ -18,6 +18,7 @@ from cityconfig.models import Category as CategoryModel
 from cityconfig.schema import INDONESIAN_TIME_ZONES, duration_minutes
 from cityconfig.selectors import city_profile, features, verification_policy
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
+from kanal.i18n import pick
 from reports import figures
 from reports.access import WATCHERS, work_queue
 from reports.models import Status
@@ -78,39 +79,28 @@ class PeriodInput:
 def _app_config(info: strawberry.Info) -> t.AppConfig:
     profile = city_profile()
     city = info.context.city
-    branding, identity = profile.branding, profile.identity
+    branding, identity = profile.branding_config, profile.identity_config
     policy, flags = verification_policy(profile), features(profile)
-    en = t._lang_is_en()
-    tagline = branding.get("tagline")
+    tagline = branding.tagline
     center = shape(profile.boundary).representative_point()
     return t.AppConfig(
         city_slug=city.slug,
-        city_name=identity["name"],
-        official_name=identity["official_name"],
-        province=identity["province"],
-        app_name=branding["app_name"],
+        city_name=identity.name,
+        official_name=identity.official_name,
+        province=identity.province,
+        app_name=branding.app_name,
         branding=t.Branding(
-            app_name=branding["app_name"],
-            responder_app_name=branding.get("responder_app_name"),
-            tagline=(tagline or {}).get("en" if en else "id"),
-            colors=t.Colors(
-                **{
-                    k: branding["colors"].get(k)
-                    for k in ("primary", "secondary", "accent", "text_on_primary")
-                }
-            ),
+            app_name=branding.app_name,
+            responder_app_name=branding.responder_app_name,
+            tagline=pick(tagline.id, tagline.en) if tagline else None,
+            colors=t.Colors(**branding.colors.model_dump()),
             logo_url="/config/logo",
-            support=t.Support(
-                **{
-                    k: branding.get("support", {}).get(k)
-                    for k in ("phone", "whatsapp", "email", "website", "address")
-                }
-            ),
+            support=t.Support(**branding.support.model_dump()),
         ),
-        locales=identity.get("locales", ["id", "en"]),
-        default_locale=identity.get("default_locale", "id"),
-        time_zone=identity["time_zone"],
-        time_zone_abbreviation=INDONESIAN_TIME_ZONES[identity["time_zone"]],
+        locales=identity.locales,
+        default_locale=identity.default_locale,
+        time_zone=identity.time_zone,
+        time_zone_abbreviation=INDONESIAN_TIME_ZONES[identity.time_zone],
         channels=profile.channels,
         priorities=profile.priorities,
         verification=t.VerificationPolicySummary(
@@ -126,7 +116,7 @@ def _app_config(info: strawberry.Info) -> t.AppConfig:
         boundary=profile.boundary,
         center_latitude=center.y,
         center_longitude=center.x,
-        map_tiles=t.MapTiles(**branding["map"]) if branding.get("map") else None,
+        map_tiles=t.MapTiles(**branding.map.model_dump()) if branding.map else None,
     )
 
 

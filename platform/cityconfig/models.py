@@ -251,6 +251,20 @@ class CityProfile(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
+    def identity_config(self):
+        """The identity section as the config model (``cityconfig.schema.Identity``)."""
+        from cityconfig.schema import Identity
+
+        return Identity.model_validate(self.identity)
+
+    @property
+    def branding_config(self):
+        """The branding section as the config model (``cityconfig.schema.Branding``)."""
+        from cityconfig.schema import Branding
+
+        return Branding.model_validate(self.branding)
+
+    @property
     def sla_settings(self) -> dict:
         """The SLA settings with the config model's defaults for what is unset."""
         from cityconfig.schema import sla_policy_defaults
