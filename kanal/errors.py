@@ -1,13 +1,22 @@
 """Expected failures of the core services, as data the API can return.
 
 A service raises :class:`ServiceError` with a stable ``code``, the input
-``field`` at fault (if any) and the message in Indonesian and English; the
-GraphQL layer turns it into a typed error, never a stack trace.
+``field`` at fault (if any) and a message marked for translation. The message
+is an Indonesian source string passed through ``gettext_lazy`` (translations
+live in ``locale/<lang>``), with ``params`` filled in when it is read, so the
+same error reads in whichever language the caller asked for, and a new
+language is a catalog, not a code change. The GraphQL layer turns it into a
+typed error, never a stack trace.
 """
 
 from __future__ import annotations
 
-from kanal.i18n import pick
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.functional import Promise
+
+from kanal.i18n import render, render_in
 
 
 class ServiceError(Exception):
@@ -16,23 +25,31 @@ class ServiceError(Exception):
     def __init__(
         self,
         *,
-        id: str,
-        en: str,
+        message: str | Promise,
+        params: Mapping[str, Any] | None = None,
         code: str | None = None,
         field: str | None = None,
         details: dict | None = None,
     ):
-        self.message_id = id
-        self.message_en = en
+        self._message = message
+        self.params = dict(params or {})
         self.code = code or self.code
         self.field = field
         self.details = details or {}
-        super().__init__(f"{self.code}: {en}")
+        super().__init__(f"{self.code}: {self.message_in('en')}")
 
     @property
     def message(self) -> str:
-        """The message in the active language (Indonesian unless English is asked for)."""
-        return pick(self.message_id, self.message_en)
+        """The message in the active language (Indonesian unless another is asked for).
+
+        ``params`` are rendered at the same moment, so a lazily translated
+        parameter (a status label, a category name) follows the language too.
+        """
+        return render(self._message, self.params)
+
+    def message_in(self, language: str) -> str:
+        """The message in ``language``, whatever the active one is (for logs, CLIs)."""
+        return render_in(language, self._message, self.params)
 
 
 class NotFound(ServiceError):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import InvalidInput
 
@@ -33,8 +34,8 @@ def check_lengths(model: type[models.Model], values: dict[str, tuple[str, str | 
             raise InvalidInput(
                 field=api_field,
                 code="TOO_LONG",
-                id=f"Isian {api_field} terlalu panjang: paling banyak {limit} karakter.",
-                en=f"{api_field} is too long: at most {limit} characters.",
+                message=_("Isian %(api_field)s terlalu panjang: paling banyak %(limit)s karakter."),
+                params={"api_field": api_field, "limit": limit},
             )
 
 

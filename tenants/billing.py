@@ -25,6 +25,7 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import Conflict, InvalidInput, Unavailable
 from tenants.billing_events import (
@@ -64,8 +65,7 @@ def stripe_client() -> stripe.StripeClient:
     if not settings.STRIPE_API_KEY:
         raise Unavailable(
             code="BILLING_NOT_CONFIGURED",
-            id="Penagihan belum dikonfigurasi (STRIPE_API_KEY kosong).",
-            en="Billing is not configured (STRIPE_API_KEY is empty).",
+            message=_("Penagihan belum dikonfigurasi (STRIPE_API_KEY kosong)."),
         )
     return stripe.StripeClient(
         settings.STRIPE_API_KEY,
@@ -78,8 +78,8 @@ def _stripe_failed(exc: stripe.StripeError) -> Unavailable:
     logger.error("Stripe call failed: %s", exc)
     return Unavailable(
         code="STRIPE_ERROR",
-        id=f"Stripe menolak atau tidak dapat dihubungi: {exc.user_message or exc}",
-        en=f"Stripe refused or could not be reached: {exc.user_message or exc}",
+        message=_("Stripe menolak atau tidak dapat dihubungi: %(reason)s"),
+        params={"reason": exc.user_message or exc},
     )
 
 
@@ -104,15 +104,15 @@ def create_customer_and_subscription(
         raise InvalidInput(
             field="city",
             code="CITY_NOT_BILLABLE",
-            id=f"{city} tidak dapat berlangganan.",
-            en=f"{city} cannot subscribe.",
+            message=_("%(city)s tidak dapat berlangganan."),
+            params={"city": city},
         )
     if not plan.active:
         raise InvalidInput(
             field="plan",
             code="PLAN_INACTIVE",
-            id=f"Paket {plan.code} tidak aktif.",
-            en=f"Plan {plan.code} is not active.",
+            message=_("Paket %(code)s tidak aktif."),
+            params={"code": plan.code},
         )
     client = stripe_client()
     existing = Subscription.objects.filter(city=city).first()
@@ -120,8 +120,8 @@ def create_customer_and_subscription(
         raise Conflict(
             field="city",
             code="SUBSCRIPTION_EXISTS",
-            id=f"{city.name} sudah berlangganan ({existing.status}).",
-            en=f"{city.name} already has a subscription ({existing.status}).",
+            message=_("%(city)s sudah berlangganan (%(status)s)."),
+            params={"city": city.name, "status": existing.status},
         )
     try:
         if existing is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import InvalidInput
 from tenants.models import SUSPENSION_BILLING, SUSPENSION_MANUAL, City, CityStatus
@@ -29,8 +30,7 @@ def _locked(city: City) -> City:
     if locked.is_public:
         raise InvalidInput(
             code="PUBLIC_TENANT",
-            id="Situs vendor tidak dapat ditangguhkan.",
-            en="The vendor's site cannot be suspended.",
+            message=_("Situs vendor tidak dapat ditangguhkan."),
         )
     return locked
 
@@ -50,8 +50,8 @@ def suspend_city(city: City, *, kind: str, note: str, actor: str) -> bool:
         if locked.status == CityStatus.ARCHIVED:
             raise InvalidInput(
                 code="CITY_ARCHIVED",
-                id=f"{locked.name} sudah diarsipkan.",
-                en=f"{locked.name} is archived.",
+                message=_("%(city)s sudah diarsipkan."),
+                params={"city": locked.name},
             )
         if locked.status == CityStatus.SUSPENDED and not (
             kind == SUSPENSION_MANUAL and locked.suspended_for_billing

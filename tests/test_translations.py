@@ -317,3 +317,85 @@ def test_an_english_visitor_does_not_change_the_next_visitors_404(cities, city_c
     response = Client(HTTP_HOST="atlantis.localhost").get("/")  # no Accept-Language
     assert "Kota tidak ditemukan" in page(response)
     assert "City not found" not in page(response)
+
+
+# ------------------------------------------------- every server message is in the catalog
+
+SERVER_CODE = ("platform", "graphql", "tenants", "onboarding", "kanal")
+MARKERS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
+
+
+def _marked_strings() -> Iterator[tuple[str, str | None, str]]:
+    """Every literal passed to a gettext marker in the server's code, with its
+    context and where it is (so a new message without a translation is named)."""
+    for root in SERVER_CODE:
+        for path in sorted((ROOT / root).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                    continue
+                if node.func.id not in MARKERS or not node.args:
+                    continue
+                args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                if node.func.id.startswith("pgettext") and len(args) >= 2:
+                    if isinstance(args[0], str) and isinstance(args[1], str):
+                        yield args[1], args[0], where
+                elif isinstance(args[0], str):
+                    yield args[0], None, where
+
+
+def test_every_message_marked_in_the_server_code_has_an_english_translation(entries):
+    """Service errors, photo refusals and pages: a message marked for translation
+    but missing from the catalog would reach an English reader in Indonesian."""
+    translated = {e.key for e in entries if all(e.translations) and "fuzzy" not in e.flags}
+    marked = list(_marked_strings())
+    assert len(marked) > 150  # the walk finds the service errors, not just a few pages
+    missing = [
+        where
+        for msgid, context, where in marked
+        if (msgid if context is None else f"{context}\x04{msgid}") not in translated
+    ]
+    assert not missing, f"not translated in locale/en: {missing}"
+
+
+def _unlookupable(value: ast.expr) -> bool:
+    """A literal or formatted string; ``_("…") % {…}`` (translated, then filled) is fine."""
+    if isinstance(value, ast.BinOp):
+        return _unlookupable(value.left)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        return value.func.attr == "format"
+    return isinstance(value, ast.JoinedStr | ast.Constant)
+
+
+def test_service_errors_are_not_built_from_formatted_strings():
+    """A message assembled with an f-string or .format cannot be looked up in a
+    catalog; the values go in ``params`` instead."""
+    offenders = []
+    for root in SERVER_CODE:
+        for path in sorted((ROOT / root).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                for keyword in node.keywords:
+                    if keyword.arg == "message" and _unlookupable(keyword.value):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_a_service_error_reads_in_the_language_asked_for():
+    from kanal.errors import InvalidInput
+    from kanal.i18n import lazy_pick
+
+    error = InvalidInput(
+        code="PHOTO_REQUIRED",
+        message=translation.gettext_lazy("Laporan %(category)s wajib menyertakan foto."),
+        params={"category": lazy_pick("Jalan rusak", "Damaged road")},
+    )
+    assert error.message_in("id") == "Laporan Jalan rusak wajib menyertakan foto."
+    assert error.message_in("en") == "A Damaged road report needs a photo."
+    with translation.override("en"):
+        assert error.message == "A Damaged road report needs a photo."
+    assert str(error) == "PHOTO_REQUIRED: A Damaged road report needs a photo."

@@ -10,6 +10,7 @@ from functools import wraps
 
 import strawberry
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 from strawberry.file_uploads import Upload
 
@@ -100,8 +101,7 @@ def _limit(info: strawberry.Info, group: str, rate: str, key: str | None = None)
     if limited:
         raise RateLimited(
             retry_after=60,
-            id="Terlalu banyak permintaan. Coba lagi sebentar lagi.",
-            en="Too many requests. Please try again shortly.",
+            message=_("Terlalu banyak permintaan. Coba lagi sebentar lagi."),
         )
 
 
@@ -112,7 +112,8 @@ def _require_auth(info: strawberry.Info) -> None:
         raise context.auth_error
     if actor.kind == "anonymous":
         raise PermissionDenied(
-            code="UNAUTHENTICATED", id="Silakan masuk dulu.", en="Please sign in first."
+            code="UNAUTHENTICATED",
+            message=_("Silakan masuk dulu."),
         )
 
 
@@ -125,8 +126,7 @@ def _read_uploads(uploads: list[Upload] | None) -> list[PhotoUpload]:
             raise InvalidInput(
                 field=f"photos[{index}]",
                 code="NOT_A_FILE",
-                id="Foto harus dikirim sebagai berkas (unggahan multipart).",
-                en="Photos must be sent as files (a multipart upload).",
+                message=_("Foto harus dikirim sebagai berkas (unggahan multipart)."),
             )
     check_uploads([upload.size for upload in files])  # before reading any into memory
     return [PhotoUpload(upload.read(), upload.name or "") for upload in files]

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import strawberry
+from django.utils.translation import gettext_lazy as _
 from strawberry import relay
 from strawberry.relay import from_base64
 from strawberry_django.relay import DjangoCursorConnection
@@ -41,8 +42,7 @@ def check_cursor(argument: str, cursor: str | None) -> None:
         raise InvalidInput(
             field=argument,
             code="INVALID_CURSOR",
-            id="Penanda halaman (cursor) tidak valid; muat ulang daftar dari awal.",
-            en="The page cursor is not valid; reload the list from the start.",
+            message=_("Penanda halaman (cursor) tidak valid; muat ulang daftar dari awal."),
         )
 
 
@@ -68,8 +68,8 @@ class KanalCursorConnection(DjangoCursorConnection[relay.NodeType]):
                 raise InvalidInput(
                     field=name,
                     code="PAGE_SIZE_NEGATIVE",
-                    id=f"{name} tidak boleh negatif.",
-                    en=f"{name} cannot be negative.",
+                    message=_("%(name)s tidak boleh negatif."),
+                    params={"name": name},
                 )
         try:
             return super().resolve_connection(
@@ -88,8 +88,8 @@ class KanalCursorConnection(DjangoCursorConnection[relay.NodeType]):
                 raise InvalidInput(
                     field=limit.group(1),
                     code="PAGE_SIZE_TOO_LARGE",
-                    id=f"Paling banyak {limit.group(2)} baris per halaman.",
-                    en=f"At most {limit.group(2)} rows per page.",
+                    message=_("Paling banyak %(limit)s baris per halaman."),
+                    params={"limit": limit.group(2)},
                 ) from exc
             if str(exc) == "Invalid cursor":  # well-formed, but not for this list
                 check_cursor("after" if after else "before", "?")

@@ -9,6 +9,7 @@ import strawberry
 import strawberry_django
 from django.db.models import Case, Prefetch, When
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
 from api import types as t
@@ -33,8 +34,7 @@ def _language(lang: str | None) -> None:
             raise InvalidInput(
                 field="lang",
                 code="UNKNOWN_LANGUAGE",
-                id="Bahasa: id atau en.",
-                en="Language: id or en.",
+                message=_("Bahasa: id atau en."),
             )
         translation.activate(lang)
 
@@ -42,7 +42,9 @@ def _language(lang: str | None) -> None:
 def require_staff(info: strawberry.Info, *roles: str):
     actor = info.context.actor
     if not actor.is_staff or (roles and not actor.has_role(*roles)):
-        raise PermissionDenied(id="Khusus petugas yang berwenang.", en="Authorised staff only.")
+        raise PermissionDenied(
+            message=_("Khusus petugas yang berwenang."),
+        )
     return actor
 
 
@@ -188,8 +190,7 @@ class Query:
             raise InvalidInput(
                 field="radiusMeters",
                 code="RADIUS_RANGE",
-                id="Radius 1–1000 meter.",
-                en="Radius 1–1000 metres.",
+                message=_("Radius 1–1000 meter."),
             )
         category = (
             CategoryModel.objects.filter(code=category_code).first() if category_code else None
@@ -214,8 +215,7 @@ class Query:
         if actor.citizen is None:
             raise PermissionDenied(
                 code="UNAUTHENTICATED",
-                id="Masuk dulu dengan nomor telepon.",
-                en="Sign in with your phone first.",
+                message=_("Masuk dulu dengan nomor telepon."),
             )
         return visible_reports(actor).order_by("-created_at", "-tracking_code")
 

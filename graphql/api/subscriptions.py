@@ -13,6 +13,7 @@ from datetime import datetime
 import strawberry
 from channels.db import database_sync_to_async
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import PermissionDenied
 from people.actors import Actor
@@ -55,7 +56,7 @@ class Subscription:
         )
         if not may_watch_city(actor):
             raise PermissionDenied(
-                id="Khusus command center dan operator.", en="Command center and operators only."
+                message=_("Khusus command center dan operator."),
             )
         async with consumer.listen_to_channel(
             EVENT_TYPE, groups=[group_name(city.schema_name)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy as _
 from graphql.error import GraphQLError
 from graphql.execution import ExecutionResult
 from graphql.language import (
@@ -64,14 +65,11 @@ class SuspendedCityGuard(SchemaExtension):
                 city = getattr(request, "tenant", None)
                 error = Unavailable(
                     code="CITY_SUSPENDED",
-                    id=(
-                        f"Layanan {city} sedang ditangguhkan: hanya laporan darurat dan "
+                    message=_(
+                        "Layanan %(city)s sedang ditangguhkan: hanya laporan darurat dan "
                         "pelacakan laporan yang tersedia."
                     ),
-                    en=(
-                        f"{city}'s service is suspended: only emergency reports and report "
-                        "tracking are available."
-                    ),
+                    params={"city": city},
                     details={"refused": refused},
                 )
                 context.result = ExecutionResult(

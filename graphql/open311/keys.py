@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import InvalidInput, PermissionDenied
 from open311.models import Open311ApiKey
@@ -49,8 +50,7 @@ def issue_key(name: str, *, created_by: str = "") -> IssuedKey:
         raise InvalidInput(
             field="name",
             code="NAME_REQUIRED",
-            id="Nama klien wajib diisi.",
-            en="The client name is required.",
+            message=_("Nama klien wajib diisi."),
         )
     if connection.schema_name in ("", "public"):
         raise RuntimeError("Open311 keys are issued inside a city's schema.")
@@ -71,21 +71,27 @@ def authenticate(raw_key: str | None) -> Open311ApiKey:
     """The active key for ``raw_key`` in this city. Raises ApiKeyRefused (→ 403)."""
     raw_key = (raw_key or "").strip()
     if not raw_key:
-        raise ApiKeyRefused(field="api_key", id="api_key wajib diisi.", en="api_key is required.")
+        raise ApiKeyRefused(
+            field="api_key",
+            message=_("api_key wajib diisi."),
+        )
     parts = raw_key.split("_", 2)
     if len(parts) == 3 and parts[0] == KEY_SCHEME and parts[1] != _city_slug():
         raise ApiKeyRefused(
             field="api_key",
-            id="api_key ini diterbitkan kota lain.",
-            en="This api_key was issued by another city.",
+            message=_("api_key ini diterbitkan kota lain."),
         )
     digest = key_digest(raw_key)
     api_key = Open311ApiKey.objects.filter(key_sha256=digest).first()
     if api_key is None:
-        raise ApiKeyRefused(field="api_key", id="api_key tidak valid.", en="Invalid api_key.")
+        raise ApiKeyRefused(
+            field="api_key",
+            message=_("api_key tidak valid."),
+        )
     if api_key.revoked_at is not None:
         raise ApiKeyRefused(
-            field="api_key", id="api_key sudah dicabut.", en="This api_key has been revoked."
+            field="api_key",
+            message=_("api_key sudah dicabut."),
         )
     now = timezone.now()
     Open311ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

@@ -18,6 +18,8 @@ from datetime import time as time_of_day
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityconfig.models import Category, CityProfile
 from cityconfig.selectors import features
@@ -55,16 +57,14 @@ def post_service_request(
         raise InvalidInput(
             field="channel",
             code="CHANNEL_NOT_ENABLED",
-            id="Kanal tidak dibuka: kota ini tidak menerima laporan lewat Open311.",
-            en="channel not enabled: this city does not accept reports through Open311.",
+            message=_("Kanal tidak dibuka: kota ini tidak menerima laporan lewat Open311."),
         )
     category_code = (fields.get("service_code") or "").strip()
     if not category_code:
         raise InvalidInput(
             field="service_code",
             code="SERVICE_CODE_REQUIRED",
-            id="service_code wajib diisi.",
-            en="service_code is required.",
+            message=_("service_code wajib diisi."),
         )
     token = _request_token(fields.get("request_token"))
     latitude, longitude = _coordinates(fields)
@@ -110,9 +110,8 @@ def _request_token(raw: str | None) -> str:
         raise InvalidInput(
             field="request_token",
             code="REQUEST_TOKEN_INVALID",
-            id=f"request_token maksimal {MAX_TOKEN_LENGTH} karakter, tanpa spasi atau '/'.",
-            en=f"request_token must be at most {MAX_TOKEN_LENGTH} characters, "
-            "without spaces or '/'.",
+            message=_("request_token maksimal %(longest)s karakter, tanpa spasi atau '/'."),
+            params={"longest": MAX_TOKEN_LENGTH},
         )
     return token
 
@@ -129,15 +128,12 @@ def _coordinates(fields: Mapping[str, str]) -> tuple[float, float]:
             raise InvalidInput(
                 field="lat",
                 code="LOCATION_REQUIRED",
-                id="lat dan long wajib diisi: alamat saja tidak dapat dipetakan.",
-                en="lat and long are required: address_string alone cannot be located "
-                "(no geocoding).",
+                message=_("lat dan long wajib diisi: alamat saja tidak dapat dipetakan."),
             )
         raise InvalidInput(
             field="lat",
             code="LOCATION_REQUIRED",
-            id="lat dan long wajib diisi.",
-            en="lat and long are required.",
+            message=_("lat dan long wajib diisi."),
         )
     values = []
     for name, raw in (("lat", raw_lat), ("long", raw_long)):
@@ -147,8 +143,8 @@ def _coordinates(fields: Mapping[str, str]) -> tuple[float, float]:
             raise InvalidInput(
                 field=name,
                 code="COORDINATE_INVALID",
-                id=f"{name} harus berupa angka desimal.",
-                en=f"{name} must be a decimal number.",
+                message=_("%(name)s harus berupa angka desimal."),
+                params={"name": name},
             ) from None
     return values[0], values[1]
 
@@ -228,16 +224,15 @@ def parse_request_query(params: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> Req
             raise InvalidInput(
                 field="service_code",
                 code="UNKNOWN_SERVICE",
-                id=f"service_code '{code}' tidak dikenal.",
-                en=f"Unknown service_code '{code}'.",
+                message=_("service_code '%(code)s' tidak dikenal."),
+                params={"code": code},
             )
     statuses = {s.lower() for s in _comma_list(params.get("status"))}
     if not statuses <= set(STATUSES):
         raise InvalidInput(
             field="status",
             code="UNKNOWN_STATUS",
-            id="status harus open atau closed.",
-            en="status must be open or closed.",
+            message=_("status harus open atau closed."),
         )
     start, end = (
         parse_iso_datetime(params[name], name, tz) if (params.get(name) or "").strip() else None
@@ -252,22 +247,19 @@ def parse_request_query(params: Mapping[str, str], tz: zoneinfo.ZoneInfo) -> Req
         raise InvalidInput(
             field="start_date" if start is not None else "end_date",
             code="DATE_OUT_OF_RANGE",
-            id="Tanggal di luar jangkauan.",
-            en="The date is out of range.",
+            message=_("Tanggal di luar jangkauan."),
         ) from None
     if end < start:
         raise InvalidInput(
             field="end_date",
             code="DATE_RANGE_INVALID",
-            id="end_date lebih awal dari start_date.",
-            en="end_date is before start_date.",
+            message=_("end_date lebih awal dari start_date."),
         )
     if end - start > MAX_WINDOW:
         raise InvalidInput(
             field="end_date",
             code="DATE_RANGE_TOO_LONG",
-            id="Rentang start_date–end_date paling lama 90 hari.",
-            en="start_date and end_date may not span more than 90 days.",
+            message=_("Rentang start_date–end_date paling lama 90 hari."),
         )
     return RequestQuery(
         service_codes=tuple(service_codes), start=start, end=end, statuses=frozenset(statuses)
@@ -290,8 +282,8 @@ def parse_iso_datetime(raw: str, name: str, tz: zoneinfo.ZoneInfo) -> datetime:
         raise InvalidInput(
             field=name,
             code="INVALID_DATE",
-            id=f"{name} harus tanggal-waktu ISO 8601, mis. 2026-11-23T16:55:00+08:00.",
-            en=f"{name} must be an ISO 8601 date-time, e.g. 2026-11-23T16:55:00+08:00.",
+            message=_("%(name)s harus tanggal-waktu ISO 8601, mis. 2026-11-23T16:55:00+08:00."),
+            params={"name": name},
         )
     return timezone.make_aware(value, tz) if timezone.is_naive(value) else value
 
@@ -307,8 +299,7 @@ def published_requests() -> QuerySet[Report]:
     if not features().public_feed:
         raise PermissionDenied(
             code="FEED_NOT_PUBLIC",
-            id="Kota ini tidak menerbitkan laporan.",
-            en="This city does not publish its reports.",
+            message=_("Kota ini tidak menerbitkan laporan."),
         )
     last_note = (
         TimelineEntry.objects.filter(report=OuterRef("pk"), public=True)
@@ -349,7 +340,7 @@ def find_request(service_request_id: str) -> Report:
     if report is None:
         raise NotFound(
             field="service_request_id",
-            id=f"Laporan {code} tidak ditemukan.",
-            en=f"Service request {code} was not found.",
+            message=pgettext_lazy("open311", "Laporan %(code)s tidak ditemukan."),
+            params={"code": code},
         )
     return report

@@ -65,7 +65,8 @@ def _status_for(exc: ServiceError) -> int:
 def _describe(exc: ServiceError) -> str:
     base = (exc.field or "").split("[", 1)[0]
     name = FIELD_NAMES.get(base, base)
-    return f"{name}: {exc.message_en}" if name else exc.message_en
+    message = exc.message_in("en")  # Open311 (GeoReport v2) speaks English
+    return f"{name}: {message}" if name else message
 
 
 def endpoint(*methods: str) -> Callable:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import InvalidInput, RateLimited, ServiceError
 from people.models import Citizen, OtpChallenge, masked_phone
@@ -53,8 +54,7 @@ def normalize_phone(raw: str) -> str:
         raise InvalidInput(
             field="phone",
             code="INVALID_PHONE",
-            id="Nomor telepon tidak valid. Contoh: 0812 3456 7890.",
-            en="The phone number is not valid. Example: 0812 3456 7890.",
+            message=_("Nomor telepon tidak valid. Contoh: 0812 3456 7890."),
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -103,8 +103,8 @@ def _limited(seconds: int) -> RateLimited:
     return RateLimited(
         retry_after=max(seconds, 1),
         code="RATE_LIMITED",
-        id=f"Terlalu banyak permintaan kode. Coba lagi dalam {max(seconds, 1)} detik.",
-        en=f"Too many code requests. Try again in {max(seconds, 1)} seconds.",
+        message=_("Terlalu banyak permintaan kode. Coba lagi dalam %(seconds)s detik."),
+        params={"seconds": max(seconds, 1)},
     )
 
 
@@ -128,22 +128,20 @@ def verify_otp(raw_phone: str, code: str) -> Citizen:
             failure = OtpFailed(
                 code="OTP_EXPIRED",
                 field="code",
-                id="Kode sudah kedaluwarsa atau belum diminta. Minta kode baru.",
-                en="The code has expired or was never requested. Ask for a new one.",
+                message=_("Kode sudah kedaluwarsa atau belum diminta. Minta kode baru."),
             )
         elif challenge.attempts >= MAX_ATTEMPTS:
             failure = OtpFailed(
                 code="OTP_TOO_MANY_ATTEMPTS",
                 field="code",
-                id="Terlalu banyak percobaan salah. Minta kode baru.",
-                en="Too many wrong attempts. Ask for a new code.",
+                message=_("Terlalu banyak percobaan salah. Minta kode baru."),
             )
         else:
             challenge.attempts += 1
             if hmac.compare_digest(challenge.code_hash, _code_hash(phone, (code or "").strip())):
                 challenge.consumed_at = now
                 challenge.save(update_fields=["attempts", "consumed_at"])
-                citizen, _ = Citizen.objects.get_or_create(phone=phone)
+                citizen, _created = Citizen.objects.get_or_create(phone=phone)
                 if citizen.verified_at is None:
                     citizen.verified_at = now
                     citizen.save(update_fields=["verified_at"])
@@ -153,8 +151,8 @@ def verify_otp(raw_phone: str, code: str) -> Citizen:
             failure = OtpFailed(
                 code="OTP_WRONG_CODE",
                 field="code",
-                id=f"Kode salah. Sisa percobaan: {left}.",
-                en=f"Wrong code. Attempts left: {left}.",
+                message=_("Kode salah. Sisa percobaan: %(left)s."),
+                params={"left": left},
             )
     raise failure
 

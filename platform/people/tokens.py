@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.contrib.auth import authenticate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import PermissionDenied, RateLimited, ServiceError
 from people.actors import Actor
@@ -55,12 +56,13 @@ def actor_for_token(city_slug: str, token: str) -> Actor:
     """The actor behind a bearer token presented on ``city_slug``'s host."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "knl":
-        raise NotAuthenticated(id="Token tidak dikenali.", en="The token is not recognised.")
+        raise NotAuthenticated(
+            message=_("Token tidak dikenali."),
+        )
     if parts[1] != city_slug:
         raise NotAuthenticated(
             code="TOKEN_OTHER_CITY",
-            id="Token ini diterbitkan oleh kota lain dan tidak berlaku di sini.",
-            en="This token was issued by another city and is not valid here.",
+            message=_("Token ini diterbitkan oleh kota lain dan tidak berlaku di sini."),
         )
     record = (
         AccessToken.objects.select_related("citizen", "user").filter(key_hash=_hash(token)).first()
@@ -69,15 +71,16 @@ def actor_for_token(city_slug: str, token: str) -> Actor:
     if record is None or record.revoked_at is not None or record.expires_at <= now:
         raise NotAuthenticated(
             code="TOKEN_EXPIRED",
-            id="Sesi berakhir; silakan masuk lagi.",
-            en="The session has ended; please sign in again.",
+            message=_("Sesi berakhir; silakan masuk lagi."),
         )
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
         AccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
     if record.citizen is not None:
         return Actor.for_citizen(record.citizen)
     if not record.user.is_active:
-        raise NotAuthenticated(id="Akun tidak aktif.", en="The account is inactive.")
+        raise NotAuthenticated(
+            message=_("Akun tidak aktif."),
+        )
     return Actor.for_staff(record.user)
 
 
@@ -99,29 +102,30 @@ def staff_login(
         raise RateLimited(
             code="ACCOUNT_LOCKED",
             retry_after=minutes * 60,
-            id=f"Akun dikunci sementara setelah terlalu banyak percobaan. Coba lagi dalam "
-            f"{minutes} menit.",
-            en=f"The account is locked after too many attempts. Try again in {minutes} minutes.",
+            message=_(
+                "Akun dikunci sementara setelah terlalu banyak percobaan. "
+                "Coba lagi dalam %(minutes)s menit."
+            ),
+            params={"minutes": minutes},
         )
     if user is None or not user.is_active or not user.is_staff:
         raise PermissionDenied(
             code="INVALID_CREDENTIALS",
-            id="Nama pengguna atau kata sandi salah (akun dikunci sementara setelah 5 kali).",
-            en="Wrong username or password (the account locks briefly after 5 attempts).",
+            message=_(
+                "Nama pengguna atau kata sandi salah (akun dikunci sementara setelah 5 kali)."
+            ),
         )
     if settings.KANAL_ADMIN_2FA:
         if not user_has_device(user):
             raise PermissionDenied(
                 code="TWO_FACTOR_NOT_SET_UP",
-                id="Aktifkan autentikasi dua langkah di admin sebelum masuk aplikasi.",
-                en="Set up two-factor authentication in the admin before signing in.",
+                message=_("Aktifkan autentikasi dua langkah di admin sebelum masuk aplikasi."),
             )
         if match_token(user, (otp_code or "").strip()) is None:
             raise PermissionDenied(
                 code="TWO_FACTOR_REQUIRED",
                 field="otpCode",
-                id="Kode autentikator salah atau belum diisi.",
-                en="The authenticator code is wrong or missing.",
+                message=_("Kode autentikator salah atau belum diisi."),
             )
     return issue_token(city_slug, user=user)
 

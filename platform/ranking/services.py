@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.db.models import Aggregate, Avg, Count, FloatField, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cityconfig.models import CityProfile, Opd
 from cityconfig.schema import Ranking as RankingPolicy
@@ -92,8 +93,7 @@ def _utc_range(start: date, end: date, tz: zoneinfo.ZoneInfo) -> tuple[datetime,
         raise InvalidInput(
             field="period",
             code="PERIOD_REVERSED",
-            id="Akhir periode sebelum awal periode.",
-            en="The period ends before it starts.",
+            message=_("Akhir periode sebelum awal periode."),
         )
     return (
         datetime.combine(start, time.min, tz),
@@ -241,16 +241,14 @@ def publish_ranking(actor: Actor, start: date, end: date, title: str = "") -> Ra
     """Freeze the ranking of a period as a new public version (Diskominfo only)."""
     if not actor.has_role(Role.DISKOMINFO_ADMIN):
         raise PermissionDenied(
-            id="Hanya admin Diskominfo yang dapat menerbitkan peringkat.",
-            en="Only Diskominfo admins can publish rankings.",
+            message=_("Hanya admin Diskominfo yang dapat menerbitkan peringkat."),
         )
     result = compute_ranking(start, end)
     if result.total_reports == 0:
         raise InvalidInput(
             field="period",
             code="EMPTY_RANKING",
-            id="Tidak ada laporan pada periode ini; peringkat kosong tidak diterbitkan.",
-            en="No reports in this period; an empty ranking is not published.",
+            message=_("Tidak ada laporan pada periode ini; peringkat kosong tidak diterbitkan."),
         )
     name = CityProfile.load().name
     title = title.strip() or f"Peringkat OPD {name} {start:%d/%m/%Y}–{end:%d/%m/%Y}"

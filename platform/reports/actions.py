@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 import sla.services as sla
@@ -69,14 +70,13 @@ def check_transition(report: Report, actor: Actor, name: str) -> Callable:
     if not can_proceed(method):
         raise Conflict(
             code="INVALID_TRANSITION",
-            id=f"Laporan berstatus '{_status_label(report.status)}' tidak bisa diproses ({name}).",
-            en=f"A report in status '{report.status}' cannot be processed this way ({name}).",
+            message=_("Laporan berstatus '%(status)s' tidak bisa diproses (%(name)s)."),
+            params={"status": _status_label(report.status), "name": name},
             details={"status": report.status, "transition": name},
         )
     if not has_transition_perm(method, actor):
         raise PermissionDenied(
-            id="Anda tidak berwenang melakukan tindakan ini pada laporan ini.",
-            en="You are not allowed to do this to this report.",
+            message=_("Anda tidak berwenang melakukan tindakan ini pada laporan ini."),
             details={"transition": name},
         )
     return method
@@ -98,11 +98,15 @@ def _required(value: str, field: str) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidInput(
-            field=field, code="REQUIRED", id="Wajib diisi.", en="This field is required."
+            field=field,
+            code="REQUIRED",
+            message=_("Wajib diisi."),
         )
     if len(value) > 5000:
         raise InvalidInput(
-            field=field, code="TOO_LONG", id="Teks terlalu panjang.", en="The text is too long."
+            field=field,
+            code="TOO_LONG",
+            message=_("Teks terlalu panjang."),
         )
     return value
 
@@ -173,7 +177,7 @@ def assign(actor: Actor, report: Report, opd_code: str, note: str = "") -> Repor
     """Manual assignment of a verified report (operators)."""
     if not has_transition_perm(report.assign, actor):
         raise PermissionDenied(
-            id="Hanya operator yang dapat mendisposisikan.", en="Only operators can assign."
+            message=_("Hanya operator yang dapat mendisposisikan."),
         )
     route_and_assign(report, actor, opd=_responder_opd(opd_code), note=note)
     return report
@@ -198,8 +202,7 @@ def add_progress_note(actor: Actor, report: Report, note: str, *, public: bool =
     note = _required(note, "note")
     if not may_note_progress(actor, report):
         raise PermissionDenied(
-            id="Hanya petugas OPD penanggung jawab yang dapat menambah catatan.",
-            en="Only staff of the responsible OPD can add notes.",
+            message=_("Hanya petugas OPD penanggung jawab yang dapat menambah catatan."),
         )
     if report.status == Status.ACKNOWLEDGED and actor.acts_for_opd(report.opd_id):
         transit(report, actor, "start_work", note=note, public=public)
@@ -208,8 +211,7 @@ def add_progress_note(actor: Actor, report: Report, note: str, *, public: bool =
     else:
         raise Conflict(
             code="INVALID_TRANSITION",
-            id="Laporan ini sudah tidak terbuka.",
-            en="This report is no longer open.",
+            message=_("Laporan ini sudah tidak terbuka."),
         )
     if public:
         tell_reporters(report, "report.progress", note=note)
@@ -226,8 +228,7 @@ def resolve(actor: Actor, tracking_code: str, note: str, proof_photos: list) -> 
         raise InvalidInput(
             field="photos",
             code="PROOF_REQUIRED",
-            id="Sertakan foto bukti penyelesaian.",
-            en="Attach a photo proving the work is done.",
+            message=_("Sertakan foto bukti penyelesaian."),
         )
     with events.batched(), transaction.atomic():
         report = report_for(actor, tracking_code, for_update=True)
@@ -249,8 +250,7 @@ def forward(actor: Actor, report: Report, opd_code: str, reason: str) -> Report:
         raise InvalidInput(
             field="opdCode",
             code="SAME_OPD",
-            id="Laporan sudah berada di OPD tersebut.",
-            en="The report is already with that OPD.",
+            message=_("Laporan sudah berada di OPD tersebut."),
         )
     previous = report.opd
     transit(
@@ -319,8 +319,8 @@ def _responder_opd(code: str) -> Opd:
         raise InvalidInput(
             field="opdCode",
             code="UNKNOWN_OPD",
-            id=f"OPD '{code}' tidak ada atau tidak menangani laporan.",
-            en=f"OPD '{code}' does not exist or does not handle reports.",
+            message=_("OPD '%(code)s' tidak ada atau tidak menangani laporan."),
+            params={"code": code},
         )
     return opd
 
@@ -351,17 +351,18 @@ def reopen(actor: Actor, report: Report, reason: str) -> Report:
 def rate(actor: Actor, report: Report, rating: int, comment: str = "") -> Report:
     if not actor.is_reporter_of(report):
         raise PermissionDenied(
-            id="Hanya pelapor yang dapat memberi nilai.", en="Only the reporter can rate."
+            message=_("Hanya pelapor yang dapat memberi nilai."),
         )
     if report.status not in (Status.RESOLVED, Status.CLOSED):
         raise Conflict(
             code="NOT_RESOLVED",
-            id="Nilai diberikan setelah laporan selesai.",
-            en="A report can be rated once it is resolved.",
+            message=_("Nilai diberikan setelah laporan selesai."),
         )
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(
-            field="rating", code="RATING_RANGE", id="Nilai 1 sampai 5.", en="Rate from 1 to 5."
+            field="rating",
+            code="RATING_RANGE",
+            message=_("Nilai 1 sampai 5."),
         )
     report.rating, report.rating_comment = rating, (comment or "").strip()[:2000]
     report.save()
@@ -411,14 +412,13 @@ def merge_reports(actor: Actor, duplicate_code: str, into_code: str, note: str =
             raise InvalidInput(
                 field="intoCode",
                 code="SAME_REPORT",
-                id="Tidak bisa digabung ke dirinya sendiri.",
-                en="A report cannot be merged into itself.",
+                message=_("Tidak bisa digabung ke dirinya sendiri."),
             )
         if not main.is_open:
             raise Conflict(
                 code="MAIN_CLOSED",
-                id=f"Laporan {main.tracking_code} sudah tertutup.",
-                en=f"Report {main.tracking_code} is closed.",
+                message=_("Laporan %(code)s sudah tertutup."),
+                params={"code": main.tracking_code},
             )
         transit(duplicate, actor, "merge", note=note, data={"into": main.tracking_code})
         duplicate.merged_into = main
@@ -448,7 +448,7 @@ def _moderator(actor: Actor, report: Report) -> None:
 
     if not moderator(report, actor):
         raise PermissionDenied(
-            id="Hanya operator yang dapat memoderasi.", en="Only operators can moderate."
+            message=_("Hanya operator yang dapat memoderasi."),
         )
 
 
@@ -494,7 +494,10 @@ def blur_photo_region(
     _moderator(actor, report)
     photo = report.photos.filter(kind="report", position=photo_position).first()
     if photo is None:
-        raise NotFound(field="photoPosition", id="Foto tidak ditemukan.", en="Photo not found.")
+        raise NotFound(
+            field="photoPosition",
+            message=_("Foto tidak ditemukan."),
+        )
     blur_public_copy(photo, box)
     record(
         report,

@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cityconfig.models import Area, Category, CityProfile
 from cityconfig.schema import duration_minutes
 from cityconfig.selectors import features, verification_policy
 from kanal.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
+from kanal.i18n import lazy_pick
 from kanal.metrics import count_report_submitted
 from kanal.validation import check_lengths
 from people.actors import Actor
@@ -89,8 +91,8 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
         raise InvalidInput(
             field="photos",
             code="PHOTO_REQUIRED",
-            id=f"Laporan {category.name_id} wajib menyertakan foto.",
-            en=f"A {category.name_en} report needs a photo.",
+            message=_("Laporan %(category)s wajib menyertakan foto."),
+            params={"category": lazy_pick(category.name_id, category.name_en)},
         )
     city_tz = profile.zone
     verification = verification_policy(profile)
@@ -157,8 +159,7 @@ def _existing(actor: Actor, key: str) -> Report | None:
         raise Conflict(
             field="idempotencyKey",
             code="IDEMPOTENCY_KEY_REUSED",
-            id="Kunci idempotensi ini sudah dipakai untuk laporan lain.",
-            en="This idempotency key was already used for another report.",
+            message=_("Kunci idempotensi ini sudah dipakai untuk laporan lain."),
         )
     return report
 
@@ -179,74 +180,70 @@ def _validate(
         raise InvalidInput(
             field="channel",
             code="CHANNEL_NOT_ENABLED",
-            id=f"Kanal '{data.channel}' tidak dibuka di kota ini.",
-            en=f"Channel '{data.channel}' is not open in this city.",
+            message=_("Kanal '%(channel)s' tidak dibuka di kota ini."),
+            params={"channel": data.channel},
         )
     if actor.is_staff:
         if not actor.has_role(Role.OPERATOR, Role.COMMAND_CENTER, Role.DISKOMINFO_ADMIN):
             raise PermissionDenied(
-                id="Hanya operator yang dapat mencatat laporan atas nama warga.",
-                en="Only operators can record reports on a citizen's behalf.",
+                message=_("Hanya operator yang dapat mencatat laporan atas nama warga."),
             )
     elif data.channel not in SELF_SERVICE_CHANNELS:
         raise InvalidInput(
             field="channel",
             code="CHANNEL_NOT_SELF_SERVICE",
-            id="Laporan lewat kanal ini dicatat oleh petugas.",
-            en="Reports through this channel are recorded by staff.",
+            message=_("Laporan lewat kanal ini dicatat oleh petugas."),
         )
     if (actor.kind == "anonymous" or data.anonymous) and not features(profile).anonymous_reports:
         raise InvalidInput(
             field="anonymous",
             code="ANONYMOUS_NOT_ALLOWED",
-            id="Kota ini tidak menerima laporan anonim; masuk dengan nomor telepon.",
-            en="This city does not accept anonymous reports; sign in with your phone.",
+            message=_("Kota ini tidak menerima laporan anonim; masuk dengan nomor telepon."),
         )
     category = Category.objects.filter(code=data.category_code).first()
     if category is None or not category.active:
         raise InvalidInput(
             field="categoryCode",
             code="UNKNOWN_CATEGORY",
-            id=f"Kategori '{data.category_code}' tidak ada atau sudah tidak dipakai.",
-            en=f"Category '{data.category_code}' does not exist or is retired.",
+            message=_("Kategori '%(category_code)s' tidak ada atau sudah tidak dipakai."),
+            params={"category_code": data.category_code},
         )
     description = (data.description or "").strip()
     if not MIN_DESCRIPTION <= len(description) <= MAX_DESCRIPTION:
         raise InvalidInput(
             field="description",
             code="DESCRIPTION_LENGTH",
-            id=f"Uraian harus {MIN_DESCRIPTION}–{MAX_DESCRIPTION} karakter.",
-            en=f"The description must be {MIN_DESCRIPTION}–{MAX_DESCRIPTION} characters.",
+            message=_("Uraian harus %(shortest)s–%(longest)s karakter."),
+            params={"shortest": MIN_DESCRIPTION, "longest": MAX_DESCRIPTION},
         )
     for name, value, limit in (("latitude", data.latitude, 90), ("longitude", data.longitude, 180)):
         if not isinstance(value, int | float) or value != value or not -limit <= value <= limit:
             raise InvalidInput(
                 field=name,
                 code="COORDINATE_OUT_OF_RANGE",
-                id=f"Koordinat {name} harus antara -{limit} dan {limit}.",
-                en=f"The {name} must be between -{limit} and {limit}.",
+                message=_("Koordinat %(name)s harus antara -%(limit)s dan %(limit)s."),
+                params={"name": name, "limit": limit},
             )
     if data.accuracy_m is not None and not 0 <= data.accuracy_m <= 100_000:
         raise InvalidInput(
             field="accuracyMeters",
             code="ACCURACY_OUT_OF_RANGE",
-            id="Akurasi GPS tidak masuk akal.",
-            en="The GPS accuracy is not plausible.",
+            message=_("Akurasi GPS tidak masuk akal."),
         )
     if data.priority and data.priority not in profile.priorities:
         raise InvalidInput(
             field="priority",
             code="UNKNOWN_PRIORITY",
-            id=f"Prioritas '{data.priority}' tidak dikenal di kota ini.",
-            en=f"Priority '{data.priority}' is not used in this city.",
+            message=_("Prioritas '%(priority)s' tidak dikenal di kota ini."),
+            params={"priority": data.priority},
         )
     check_uploads([len(p.data) for p in photos], profile)
     if data.area_code and not Area.objects.active().filter(code=data.area_code).exists():
         raise InvalidInput(
             field="areaCode",
             code="UNKNOWN_AREA",
-            id=f"Wilayah '{data.area_code}' tidak dikenal.",
-            en=f"Area '{data.area_code}' is not known.",
+            message=_("Wilayah '%(area_code)s' tidak dikenal."),
+            params={"area_code": data.area_code},
         )
     return category
 
@@ -259,14 +256,11 @@ def _refuse_unless_emergency_while_suspended(category: Category) -> None:
         raise Unavailable(
             field="categoryCode",
             code="CITY_SUSPENDED",
-            id=(
-                f"Layanan {city.name} sedang ditangguhkan: hanya laporan darurat yang diterima "
-                f"(kategori {category.name_id} bukan darurat). Untuk keadaan darurat hubungi 112."
+            message=_(
+                "Layanan %(city)s sedang ditangguhkan: hanya laporan darurat yang diterima "
+                "(kategori %(category)s bukan darurat). Untuk keadaan darurat hubungi 112."
             ),
-            en=(
-                f"{city.name}'s service is suspended: only emergency reports are accepted "
-                f"({category.name_en} is not an emergency category). In an emergency call 112."
-            ),
+            params={"city": city.name, "category": lazy_pick(category.name_id, category.name_en)},
         )
 
 
@@ -302,7 +296,9 @@ def _reporter(actor: Actor, data: ReportInput) -> Citizen | None:
     if actor.citizen is not None:
         return actor.citizen
     if actor.is_staff and data.reporter_phone:
-        citizen, _ = Citizen.objects.get_or_create(phone=normalize_phone(data.reporter_phone))
+        citizen, _created = Citizen.objects.get_or_create(
+            phone=normalize_phone(data.reporter_phone)
+        )
         return citizen
     return None
 

@@ -39,7 +39,7 @@ def inspect_uploads(photos: list[Upload], city_tz, verification) -> list[Inspect
             )
         except PhotoRejected as exc:
             raise InvalidInput(
-                field=f"photos[{index}]", code=exc.code, id=exc.message_id, en=exc.message_en
+                field=f"photos[{index}]", code=exc.code, message=exc.message, params=exc.params
             ) from exc
         inspected.append(InspectedPhoto(upload, facts))
     return inspected

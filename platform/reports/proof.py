@@ -6,10 +6,12 @@ import io
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter
 
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import InvalidInput
+from kanal.i18n import lazy_pick
 from reports.models import Photo, PhotoKind, Report
 from reports.photos import InspectedPhoto, Upload, inspect_uploads, store_photo
 from verification.checks import check_freshness, check_photo_location
@@ -41,8 +43,7 @@ def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:
                 raise InvalidInput(
                     field=f"photos[{index}]",
                     code="PROOF_CHECK_FAILED",
-                    id=check.reason_id,
-                    en=check.reason_en,
+                    message=lazy_pick(check.reason_id, check.reason_en),
                     details={"check": check.name, **check.details},
                 )
             results.append(
@@ -62,15 +63,13 @@ def blur_public_copy(photo: Photo, box: dict) -> None:
         raise InvalidInput(
             field="box",
             code="INVALID_BOX",
-            id="Kotak harus berisi x, y, w, h.",
-            en="The box needs x, y, w, h.",
+            message=_("Kotak harus berisi x, y, w, h."),
         ) from exc
     if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x and 0 < h <= 1 - y):
         raise InvalidInput(
             field="box",
             code="INVALID_BOX",
-            id="Kotak harus berada di dalam foto (pecahan 0–1).",
-            en="The box must lie inside the photo (fractions 0–1).",
+            message=_("Kotak harus berada di dalam foto (pecahan 0–1)."),
         )
     with photo.public.open("rb") as handle:
         image = Image.open(io.BytesIO(handle.read()))

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import NotFound
 from people.actors import Actor
@@ -49,8 +50,8 @@ def report_for(actor: Actor, tracking_code: str, *, for_update: bool = False) ->
     if report is None:
         raise NotFound(
             field="tracking_code",
-            id=f"Laporan {code} tidak ditemukan.",
-            en=f"Report {code} was not found.",
+            message=_("Laporan %(code)s tidak ditemukan."),
+            params={"code": code},
         )
     return report
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import InvalidInput
 
@@ -37,8 +38,8 @@ def check_uploads(sizes: Sequence[int], profile=None) -> None:
         raise InvalidInput(
             field="photos",
             code="TOO_MANY_PHOTOS",
-            id=f"Maksimal {count} foto per laporan.",
-            en=f"At most {count} photos per report.",
+            message=_("Maksimal %(count)s foto per laporan."),
+            params={"count": count},
         )
     limit = max_photo_bytes(profile)
     for index, size in enumerate(sizes):
@@ -46,6 +47,6 @@ def check_uploads(sizes: Sequence[int], profile=None) -> None:
             raise InvalidInput(
                 field=f"photos[{index}]",
                 code="TOO_LARGE",
-                id=f"Foto melebihi batas {limit // MEGABYTE} MB.",
-                en=f"The photo is larger than the {limit // MEGABYTE} MB limit.",
+                message=_("Foto melebihi batas %(limit)s MB."),
+                params={"limit": limit // MEGABYTE},
             )

@@ -39,7 +39,12 @@ from zoneinfo import ZoneInfo
 import imagehash
 import numpy as np
 import piexif
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageFile, UnidentifiedImageError
+
+from kanal.i18n import localized_number, render_in
 
 try:  # HEIC is what iPhones shoot; without pillow-heif it is declined, not crashed on
     import pillow_heif
@@ -51,8 +56,6 @@ except ImportError:  # pragma: no cover - pillow-heif is a pinned dependency
 
 MEGABYTE = 1024 * 1024  # limits are configured as max_upload_mb * MEGABYTE
 HASH_DRAFT_SIZE = (64, 64)  # draft picks the largest DCT scaling still at least this big
-ACCEPTED = "JPEG, PNG atau HEIC"
-ACCEPTED_EN = "JPEG, PNG or HEIC"
 
 # EXIF tags (TIFF/EXIF 2.32): IFD pointers, then the fields we read.
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
@@ -121,13 +124,18 @@ class PhotoFacts:
 
 
 class PhotoRejected(Exception):
-    """The upload itself is unacceptable; ``code`` is stable, the texts are for people."""
+    """The upload itself is unacceptable; ``code`` is stable, the message is for
+    people: an Indonesian source string marked for translation, with ``params``
+    filled in when read (numbers in the reader's notation)."""
 
-    def __init__(self, code: str, message_id: str, message_en: str) -> None:
-        super().__init__(f"{code}: {message_en}")
+    def __init__(self, code: str, message: str | Promise, params: dict | None = None) -> None:
         self.code = code
-        self.message_id = message_id
-        self.message_en = message_en
+        self.message = message
+        self.params = params or {}
+        super().__init__(code)
+
+    def message_in(self, language: str) -> str:
+        return render_in(language, self.message, self.params)
 
 
 @dataclass(frozen=True)
@@ -153,76 +161,76 @@ class _JpegHeader:
 # ---------------------------------------------------------------- messages
 
 
-def _decimal(value: float, lang: str) -> str:
-    text = f"{value:.1f}".removesuffix(".0")
-    return text.replace(".", ",") if lang == "id" else text
-
-
 def _empty() -> PhotoRejected:
-    return PhotoRejected(
-        "EMPTY", "Berkas foto kosong (0 byte).", "The photo upload is empty (0 bytes)."
-    )
+    return PhotoRejected("EMPTY", _("Berkas foto kosong (0 byte)."))
 
 
 def _too_large(size: int, limit: int) -> PhotoRejected:
-    got, top = size / MEGABYTE, limit / MEGABYTE
     return PhotoRejected(
         "TOO_LARGE",
-        f"Foto {_decimal(got, 'id')} MB melebihi batas {_decimal(top, 'id')} MB.",
-        f"The photo is {_decimal(got, 'en')} MB, above the {_decimal(top, 'en')} MB limit.",
+        _("Foto %(size)s MB melebihi batas %(limit)s MB."),
+        {
+            "size": localized_number(size / MEGABYTE, 1),
+            "limit": localized_number(limit / MEGABYTE, 1),
+        },
     )
 
 
 def _too_many_pixels(width: int, height: int, limit: int) -> PhotoRejected:
-    got, top = width * height / 1e6, limit / 1e6
     return PhotoRejected(
         "TOO_MANY_PIXELS",
-        f"Foto {width} × {height} piksel ({_decimal(got, 'id')} MP) "
-        f"melebihi batas {_decimal(top, 'id')} MP.",
-        f"The photo is {width} × {height} pixels ({_decimal(got, 'en')} MP), "
-        f"above the {_decimal(top, 'en')} MP limit.",
+        _("Foto %(width)s × %(height)s piksel (%(megapixels)s MP) melebihi batas %(limit)s MP."),
+        {
+            "width": width,
+            "height": height,
+            "megapixels": localized_number(width * height / 1e6, 1),
+            "limit": localized_number(limit / 1e6, 1),
+        },
     )
 
 
 def _unsupported(name: str) -> PhotoRejected:
     return PhotoRejected(
         "UNSUPPORTED_FORMAT",
-        f"Format {name} tidak didukung; kirim foto {ACCEPTED}.",
-        f"{name} files are not supported; send a {ACCEPTED_EN} photo.",
+        _("Format %(format)s tidak didukung; kirim foto JPEG, PNG atau HEIC."),
+        {"format": name},
     )
 
 
 def _not_an_image() -> PhotoRejected:
     return PhotoRejected(
-        "NOT_AN_IMAGE",
-        f"Berkas ini bukan foto; kirim foto {ACCEPTED}.",
-        f"This file is not a photo; send a {ACCEPTED_EN} photo.",
+        "NOT_AN_IMAGE", _("Berkas ini bukan foto; kirim foto JPEG, PNG atau HEIC.")
     )
 
 
 def _damaged(fmt: str) -> PhotoRejected:
     return PhotoRejected(
         "NOT_AN_IMAGE",
-        f"Foto {fmt} rusak dan tidak dapat dibaca; silakan ambil ulang foto.",
-        f"The {fmt} photo is damaged and cannot be read; please take the photo again.",
+        _("Foto %(format)s rusak dan tidak dapat dibaca; silakan ambil ulang foto."),
+        {"format": fmt},
     )
 
 
-def _amount(size: int, lang: str) -> str:
+def _amount_now(size: int) -> str:
     if size < 1024:
-        return f"{size} byte" if lang == "id" else f"{size} bytes"
+        return ngettext("%(count)s byte", "%(count)s byte", size) % {"count": size}
     if size < MEGABYTE:
         return f"{round(size / 1024)} KB"
-    return f"{_decimal(size / MEGABYTE, lang)} MB"
+    return f"{localized_number(size / MEGABYTE, 1)} MB"
+
+
+#: An upload's size for people ("512 byte", "3 KB", "1,5 MB"), in the reader's language.
+_amount = lazy(_amount_now, str)
 
 
 def _truncated(fmt: str, size: int) -> PhotoRejected:
     return PhotoRejected(
         "TRUNCATED",
-        f"Foto {fmt} terpotong (unggahan tidak lengkap, hanya {_amount(size, 'id')} "
-        "diterima); silakan kirim ulang.",
-        f"The {fmt} photo is cut off (incomplete upload, only {_amount(size, 'en')} "
-        "received); please send it again.",
+        _(
+            "Foto %(format)s terpotong (unggahan tidak lengkap, hanya %(received)s diterima); "
+            "silakan kirim ulang."
+        ),
+        {"format": fmt, "received": _amount(size)},
     )
 
 

@@ -42,7 +42,7 @@ def test_a_non_emergency_report_is_refused_while_suspended(suspended, world):
         pangkal.submit(category_code="jalan-rusak")
     assert refused.value.code == "CITY_SUSPENDED"
     assert refused.value.field == "categoryCode"
-    assert "darurat" in refused.value.message_id
+    assert "darurat" in refused.value.message_in("id")
     assert Report.objects.count() == before
 
 

@@ -110,7 +110,7 @@ def test_bad_input_is_refused_clearly_and_nothing_is_stored(world, fields, photo
     with pytest.raises(InvalidInput) as caught:
         city.submit(photos=photos, **fields)
     assert (caught.value.field, caught.value.code) == (field, code)
-    assert caught.value.message_id and caught.value.message_en
+    assert caught.value.message_in("id") and caught.value.message_in("en")
     assert (Report.objects.count(), Photo.objects.count()) == before
 
 

@@ -38,7 +38,7 @@ def test_wrong_code_counts_attempts_then_locks(world, sent):
         with pytest.raises(OtpFailed) as caught:
             verify_otp("081234567891", "000000" if left else "999999")
         assert caught.value.code == "OTP_WRONG_CODE"
-        assert str(left) in caught.value.message_en
+        assert str(left) in caught.value.message_in("en")
     with pytest.raises(OtpFailed) as caught:
         verify_otp("081234567891", "123456")
     assert caught.value.code == "OTP_TOO_MANY_ATTEMPTS"

@@ -114,4 +114,4 @@ def test_a_transition_from_the_wrong_status_is_a_clear_conflict(actors):
     with pytest.raises(Conflict) as caught:
         transit(report, actors[OWN_OPD], "acknowledge")
     assert caught.value.code == "INVALID_TRANSITION"
-    assert "Ditutup" in caught.value.message_id
+    assert "Ditutup" in caught.value.message_in("id")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         try:
             result = sync_plans()
         except ServiceError as exc:
-            raise CommandError(exc.message_en) from exc
+            raise CommandError(exc.message_in("en")) from exc
         self.stdout.write(
             f"created in Stripe: {result.created_in_stripe or '-'}; "
             f"imported: {result.imported or '-'}; updated: {result.updated or '-'}"

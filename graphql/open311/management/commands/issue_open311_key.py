@@ -26,7 +26,7 @@ class Command(BaseCommand):
             try:
                 issued = issue_key(name, created_by="manage.py issue_open311_key")
             except ServiceError as exc:
-                raise CommandError(exc.message_en) from exc
+                raise CommandError(exc.message_in("en")) from exc
         self.stderr.write(
             f"Open311 key '{issued.api_key.name}' for {target.name} ({issued.api_key.prefix}…); "
             "it is shown only now:"
