@@ -112,6 +112,21 @@ class ReportErrorCode(StrEnum):
     UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
 
 
+class AreaErrorCode(StrEnum):
+    """Importing areas' polygons (cityconfig.areas, ``manage.py import_areas``)."""
+
+    AREA_IMPORT_REFUSED = "AREA_IMPORT_REFUSED"
+    GEOJSON_INVALID = "GEOJSON_INVALID"
+    AREA_AMBIGUOUS = "AREA_AMBIGUOUS"
+    AREA_NOT_MATCHED = "AREA_NOT_MATCHED"
+    AREA_DUPLICATE_FEATURE = "AREA_DUPLICATE_FEATURE"
+    AREA_BOUNDARY_INVALID = "AREA_BOUNDARY_INVALID"
+    AREA_OUTSIDE_CITY = "AREA_OUTSIDE_CITY"
+    AREA_OUTSIDE_PARENT = "AREA_OUTSIDE_PARENT"
+    AREA_OVERLAP = "AREA_OVERLAP"
+    AREA_FILE_WRONG_CITY = "AREA_FILE_WRONG_CITY"
+
+
 class RankingErrorCode(StrEnum):
     EMPTY_RANKING = "EMPTY_RANKING"
     PERIOD_REVERSED = "PERIOD_REVERSED"
@@ -140,6 +155,7 @@ AREAS = (
     CityErrorCode,
     PeopleErrorCode,
     ReportErrorCode,
+    AreaErrorCode,
     RankingErrorCode,
     Open311ErrorCode,
 )

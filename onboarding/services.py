@@ -227,7 +227,16 @@ def _write_config(config: CityConfig) -> None:
     )
     areas = _sync(
         Area,
-        [{"code": a.code, "name": a.name, "level": a.level, "parent": None} for a in config.areas],
+        [
+            {
+                "code": a.code,
+                "name": a.name,
+                "level": a.level,
+                "parent": None,
+                "boundary": a.boundary.model_dump() if a.boundary is not None else None,
+            }
+            for a in config.areas
+        ],
     )
     for area in config.areas:
         if area.parent:

@@ -85,7 +85,8 @@ def test_web_app_shell_allows_only_its_own_colour_style(cities, city_client):
     assert response.status_code == 200
     directives = assert_strict(response)
     assert len(directives["style-src"]) == 2  # 'self' + the hash of the city's colours
-    assert directives["img-src"] == ["'self'", "data:", "blob:"]  # no tile server configured
+    # The seed's tile server (branding.map: OpenStreetMap), nothing else.
+    assert directives["img-src"] == ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"]
     assert directives["connect-src"] == ["'self'", "ws://mataram.localhost"]
     html = response.content.decode()
     assert re.search(r'<script type="module" crossorigin src="/static/assets/index-\w+\.js">', html)
@@ -110,7 +111,8 @@ def test_a_city_tile_server_is_allowed_for_images_in_that_city_only(world, city_
     profile.save()
     serang = policy(city_client("serang").get("/"))
     assert serang["img-src"] == ["'self'", "data:", "blob:", "https://peta.serangkota.go.id:8443"]
-    assert policy(city_client("mataram").get("/"))["img-src"] == ["'self'", "data:", "blob:"]
+    mataram = policy(city_client("mataram").get("/"))["img-src"]
+    assert mataram == ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"]
 
 
 @pytest.mark.parametrize(

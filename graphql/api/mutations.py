@@ -285,6 +285,16 @@ class Mutation:
         _require_auth(info)
         return actions.assign(info.context.actor, tracking_code, opd_code, note)
 
+    @strawberry.mutation(
+        description="Operators: set the report's area (re-routes a report not yet acknowledged)."
+    )
+    @_report_payload
+    def set_report_area(
+        self, info: strawberry.Info, tracking_code: str, area_code: str, note: str = ""
+    ) -> ReportPayload:
+        _require_auth(info)
+        return actions.set_area(info.context.actor, tracking_code, area_code, note)
+
     @strawberry.mutation
     @_report_payload
     def forward_report(

@@ -16,7 +16,7 @@ from api import types as t
 from api.pagination import KanalCursorConnection
 from cityconfig.models import Area, CategoryGroup, Opd
 from cityconfig.models import Category as CategoryModel
-from cityconfig.schema import INDONESIAN_TIME_ZONES, duration_minutes
+from cityconfig.schema import INDONESIAN_TIME_ZONES, NATIONAL_EMERGENCY, duration_minutes
 from cityconfig.selectors import city_profile, features, verification_policy
 from kanal.errors import InvalidInput, NotFound, PermissionDenied
 from kanal.i18n import pick
@@ -24,6 +24,7 @@ from reports import figures
 from reports.access import WATCHERS, work_queue
 from reports.models import Status
 from reports.selectors import nearby_open_reports, public_reports, report_for, visible_reports
+from routing.services import check_coordinates, locate_area
 
 MAX_PAGE = 100
 
@@ -78,6 +79,20 @@ class PeriodInput:
     end: date
 
 
+def _support(support) -> t.Support:
+    numbers = support.emergency or NATIONAL_EMERGENCY
+    return t.Support(
+        phone=support.phone,
+        whatsapp=support.whatsapp,
+        email=support.email,
+        website=support.website,
+        address=support.address,
+        emergency=[
+            t.EmergencyNumber(name=pick(n.name.id, n.name.en), number=n.number) for n in numbers
+        ],
+    )
+
+
 def _app_config(info: strawberry.Info) -> t.AppConfig:
     profile = city_profile()
     city = info.context.city
@@ -97,7 +112,7 @@ def _app_config(info: strawberry.Info) -> t.AppConfig:
             tagline=pick(tagline.id, tagline.en) if tagline else None,
             colors=t.Colors(**branding.colors.model_dump()),
             logo_url="/config/logo",
-            support=t.Support(**branding.support.model_dump()),
+            support=_support(branding.support),
         ),
         locales=identity.locales,
         default_locale=identity.default_locale,
@@ -143,6 +158,11 @@ class Query:
     def areas(self, level: str | None = None) -> list[t.Area]:
         areas = Area.objects.active()
         return areas.filter(level=level) if level else areas
+
+    @strawberry.field(description="The innermost area whose polygon holds the point; null if none.")
+    def locate_area(self, latitude: float, longitude: float) -> t.Area | None:
+        check_coordinates(latitude, longitude)
+        return locate_area(latitude, longitude)
 
     @strawberry_django.field
     def opds(self) -> list[t.Opd]:

@@ -19,6 +19,10 @@ from kanal.i18n import reads_english
 from people.models import masked_phone
 from reports import models as report_models
 from reports.access import can_see_private
+from reports.outcome import action_label
+from reports.outcome import outcome as report_outcome
+from reports.photo_links import photo_path, signed_photo_url
+from reports.selectors import is_public_report
 
 
 def _lang_is_en() -> bool:
@@ -38,12 +42,21 @@ class Colors:
 
 
 @strawberry.type
+class EmergencyNumber:
+    name: str
+    number: str
+
+
+@strawberry.type
 class Support:
     phone: str | None
     whatsapp: str | None
     email: str | None
     website: str | None
     address: str | None
+    emergency: list[EmergencyNumber] = strawberry.field(
+        description="Numbers to call in an emergency, the city's own or 112"
+    )
 
 
 @strawberry.type
@@ -131,6 +144,9 @@ class Area:
     code: str
     name: str
     level: str
+    boundary: strawberry.scalars.JSON | None = strawberry.field(
+        description="GeoJSON Polygon/MultiPolygon [longitude, latitude]; null when unknown"
+    )
 
     @strawberry_django.field(select_related=["parent"], only=["parent__code"])
     def parent_code(self) -> str | None:
@@ -175,6 +191,16 @@ class Verification:
     checks: list[VerificationCheck]
 
 
+@strawberry.type
+class ReportOutcome:
+    state: str = strawberry.field(description="sent | review | rejected | done")
+    headline: str
+    reasons: list[str]
+    can_retry_photo: bool = strawberry.field(
+        description="Rejected for its photo: the reporter may send the report again with a new one"
+    )
+
+
 @strawberry_django.type(report_models.Photo)
 class Photo:
     kind: str
@@ -184,10 +210,24 @@ class Photo:
     taken_at: datetime | None
 
     @strawberry_django.field(
-        select_related=["report"], only=["report__tracking_code", "kind", "position"]
+        select_related=["report"],
+        only=[
+            "report__tracking_code",
+            "report__is_public",
+            "report__hidden",
+            "report__status",
+            "kind",
+            "position",
+        ],
     )
     def url(self) -> str:
-        return f"/media/laporan/{self.report.tracking_code}/{self.kind}/{self.position}.jpg"
+        """A plain link for photos of the public feed; for a report that is not
+        public (rejected, under review, private) a signed, expiring one, which
+        only those who could fetch the report are ever given."""
+        code = self.report.tracking_code
+        if is_public_report(self.report):
+            return photo_path(code, self.kind, self.position)
+        return signed_photo_url(code, self.kind, self.position)
 
 
 @strawberry_django.type(report_models.TimelineEntry)
@@ -199,6 +239,11 @@ class TimelineEvent:
     note: str
     public: bool
     actor_kind: str
+
+    @strawberry_django.field(only=["action", "to_status"])
+    def label(self) -> str:
+        """The entry in plain words in the reader's language (``action`` is the code)."""
+        return action_label(self.action, self.to_status)
 
     @strawberry_django.field(only=["actor_kind", "actor_label"])
     def actor(self) -> str:
@@ -244,7 +289,9 @@ class Report(relay.Node):
     def area(self) -> Area | None:
         return self.area
 
-    @strawberry_django.field(prefetch_related=["photos"])
+    # The report's own fields that decide a photo's link (plain or signed) load
+    # with the page, not once per photo.
+    @strawberry_django.field(prefetch_related=["photos"], only=["is_public", "hidden", "status"])
     def photos(self) -> list[Photo]:
         return list(self.photos.all())
 
@@ -269,6 +316,24 @@ class Report(relay.Node):
                 )
                 for c in self.checks
             ],
+        )
+
+    @strawberry_django.field(
+        select_related=["opd"],
+        prefetch_related=["timeline"],
+        only=["status", "checks", "reporter_id", "opd_id", "opd__name"],
+    )
+    def outcome(self, info: strawberry.Info) -> ReportOutcome | None:
+        """What happened, as the reporter should read it now (the checks' verdict
+        until an operator decides, then the operator's decision)."""
+        if not _can_see_private(info, self):
+            return None
+        result = report_outcome(self)
+        return ReportOutcome(
+            state=result.state,
+            headline=result.headline,
+            reasons=result.reasons,
+            can_retry_photo=result.can_retry_photo and info.context.actor.is_reporter_of(self),
         )
 
     @strawberry_django.field(only=["reporter_id"])

@@ -12,6 +12,7 @@ from typing import Any
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from cityconfig.boundaries import AreaShape, area_problems, describe_en
 from cityconfig.schema import (
     AREA_PARENT_LEVELS,
     TERRITORIAL_TOKENS,
@@ -279,6 +280,20 @@ def check_boundary(config: CityConfig) -> Found:
         )
 
 
+def check_area_boundaries(config: CityConfig) -> Found:
+    """Area polygons: valid, on the city, inside their parent, not overlapping
+    their own level (cityconfig.boundaries, shared with import_areas)."""
+    index = {area.code: i for i, area in enumerate(config.areas)}
+    shapes = [
+        AreaShape(
+            a.code, a.level, a.parent, a.boundary.model_dump() if a.boundary is not None else None
+        )
+        for a in config.areas
+    ]
+    for problem in area_problems(shapes, config.boundary.model_dump()):
+        yield ("areas", index[problem.codes[0]], "boundary"), describe_en(problem)
+
+
 def check_slug(config: CityConfig, expected_slug: str | None) -> Found:
     if expected_slug is not None and config.slug != expected_slug:
         yield ("slug",), f"slug '{config.slug}' does not match the file name '{expected_slug}.yaml'"
@@ -295,6 +310,7 @@ CHECKS = (
     check_calendar,
     check_ranking,
     check_boundary,
+    check_area_boundaries,
 )
 
 

@@ -90,6 +90,7 @@ def current_config_data(slug: str) -> dict[str, Any]:
                 "name": a.name,
                 "level": a.level,
                 "parent": a.parent.code if a.parent else None,
+                "boundary": a.boundary,
             }
             for a in Area.objects.active().select_related("parent")
         ],
@@ -136,7 +137,25 @@ def config_to_yaml(config: CityConfig) -> str:
         f"# Konfigurasi Kanal untuk {config.identity.name}, diekspor dari basis data.\n"
         f"# Terapkan dengan: python manage.py onboard tenant_configs/{config.slug}.yaml --plan\n"
     )
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return header + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _numeric(value: Any) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(_numeric(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Polygon coordinates on one line (``[[116.1, -8.5], ...]``), not one number a line."""
+
+    def represent_list(self, data):
+        return self.represent_sequence(
+            "tag:yaml.org,2002:seq", data, flow_style=True if _numeric(data) else None
+        )
+
+
+_Dumper.add_representer(list, _Dumper.represent_list)
 
 
 def config_sha256(config: CityConfig) -> str:

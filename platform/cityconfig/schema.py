@@ -186,12 +186,29 @@ class Colors(Strict):
     text_on_primary: HexColor = "#FFFFFF"
 
 
+class EmergencyNumber(Strict):
+    """A number to call instead of writing a report, shown first on emergency categories."""
+
+    name: LocalizedText
+    number: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{1,19}$")]
+
+
+#: Indonesia's national emergency number, shown when a city names none of its own.
+NATIONAL_EMERGENCY = [
+    EmergencyNumber(name=LocalizedText(id="Panggilan darurat", en="Emergency call"), number="112")
+]
+
+
 class Support(Strict):
     phone: NonEmpty | None = None
     whatsapp: NonEmpty | None = None
     email: NonEmpty | None = None
     website: NonEmpty | None = None
     address: NonEmpty | None = None
+    emergency: list[EmergencyNumber] = Field(
+        default_factory=list,
+        description="Emergency numbers (112, Damkar 113, ambulans 118/119…); 112 when empty",
+    )
 
 
 def _tile_template(value: str) -> str:
@@ -267,11 +284,23 @@ class Opd(Strict):
     responder: bool = True
 
 
+class Polygon(Strict):
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list
+
+
 class Area(Strict):
     code: AreaCode
     name: NonEmpty
     level: AreaLevel
     parent: AreaCode | None = None
+    boundary: Polygon | None = Field(
+        None,
+        description=(
+            "GeoJSON Polygon/MultiPolygon in [longitude, latitude]; reports whose point lies "
+            "inside belong to this area (docs/areas.md)"
+        ),
+    )
 
 
 class TerritorialOpds(Strict):
@@ -394,11 +423,6 @@ class Ranking(Strict):
     period: Literal["weekly", "monthly"] = "monthly"
     weights: RankingWeights = RankingWeights()
     red_card: RedCard = RedCard()
-
-
-class Polygon(Strict):
-    type: Literal["Polygon", "MultiPolygon"]
-    coordinates: list
 
 
 class CityConfig(Strict):

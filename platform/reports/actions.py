@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 import sla.services as sla
-from cityconfig.models import Opd
+from cityconfig.models import Area, Opd
 from cityconfig.selectors import city_profile, verification_policy
 from kanal.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from people.actors import Actor
@@ -28,7 +28,7 @@ from reports.models import OPEN_STATUSES, Report, Status
 from reports.routing_step import route_and_assign
 from reports.selectors import report_for
 from reports.timeline import record, tell_opd, tell_reporters
-from routing.services import escalation_target
+from routing.services import escalation_target, route
 
 
 def _status_label(value: str) -> str:
@@ -180,6 +180,69 @@ def assign(actor: Actor, report: Report, opd_code: str, note: str = "") -> Repor
             message=_("Hanya operator yang dapat mendisposisikan."),
         )
     route_and_assign(report, actor, opd=_responder_opd(opd_code), note=note)
+    return report
+
+
+@locked
+def set_area(actor: Actor, report: Report, area_code: str, note: str = "") -> Report:
+    """An operator sets the report's area (the point lay in no polygon, or in the
+    wrong one). A report already with an OPD, not yet acknowledged there, is
+    re-routed by the city's rules for its new area; otherwise the area counts
+    from the next routing (triage accept, survey confirmation)."""
+    from reports.permissions import operator
+
+    if not operator(report, actor):
+        raise PermissionDenied(
+            message=_("Hanya operator yang dapat menentukan wilayah laporan."),
+        )
+    if report.status not in OPEN_STATUSES:
+        raise Conflict(
+            code="INVALID_TRANSITION",
+            message=_("Laporan berstatus '%(status)s' tidak bisa diproses (%(name)s)."),
+            params={"status": _status_label(report.status), "name": "set_area"},
+            details={"status": report.status, "transition": "set_area"},
+        )
+    area = Area.objects.active().filter(code=(area_code or "").strip()).first()
+    if area is None:
+        raise InvalidInput(
+            field="areaCode",
+            code="UNKNOWN_AREA",
+            message=_("Wilayah '%(area_code)s' tidak dikenal."),
+            params={"area_code": area_code},
+        )
+    previous = report.area
+    report.area = area
+    report.area_source = "operator"
+    report.save()
+    record(
+        report,
+        actor,
+        "area_set",
+        note=(note or "").strip()[:5000],
+        data={"from_area": previous.code if previous else None, "to_area": area.code},
+    )
+    if report.status == Status.ASSIGNED:
+        decision = route(report.category, area)
+        if decision.opd.pk != report.opd_id:
+            before = report.opd
+            transit(
+                report,
+                actor,
+                "forward",
+                note=f"Wilayah laporan ditetapkan: {area.name}.",
+                data={
+                    "from_opd": before.code if before else None,
+                    "to_opd": decision.opd.code,
+                    "rule": decision.reason,
+                },
+            )
+            report.opd = decision.opd
+            report.forward_hint = decision.forward_to
+            report.assigned_at = timezone.now()
+            report.acknowledged_at = None
+            sla.on_forward(report, report.assigned_at)
+            report.save()
+            tell_opd(report, "report.assigned", forwarded_from=before.code if before else None)
     return report
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cityconfig.models import Area, Category, CityProfile
+from cityconfig.models import Area, Category, CityProfile, RoutingRule
 from cityconfig.schema import duration_minutes
 from cityconfig.selectors import features, verification_policy
 from kanal.errors import Conflict, InvalidInput, PermissionDenied, Unavailable
@@ -38,9 +39,17 @@ from reports.selectors import (
 from reports.timeline import record, tell_reporters
 from reports.tracking import new_tracking_code
 from reports.uploads import check_uploads
+from routing.services import check_coordinates
 from tenants.service_policy import accepts_report_while_suspended
 from verification.checks import CheckResult
-from verification.pipeline import AUTO_VERIFIED, NEEDS_TRIAGE, policy_for, screen
+from verification.pipeline import (
+    AUTO_VERIFIED,
+    NEEDS_TRIAGE,
+    REJECTED,
+    Screening,
+    policy_for,
+    screen,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,12 +118,16 @@ def submit_report(actor: Actor, data: ReportInput, photos: list[Upload]) -> Subm
         earlier_hashes=lambda phash, distance: similar_photo_hashes(phash, distance),
         duplicates=duplicates,
     )
+    area, area_source = _area(data)
+    screening = _with_area_check(screening, category, area)
     reporter = _reporter(actor, data)
     saved_files: list = []
     try:
         # The report's events (submitted, verified, assigned…) go out together after commit.
         with events.batched(), transaction.atomic():
-            report, created = _insert(actor, data, category, reporter, screening)
+            report, created = _insert(
+                actor, data, category, reporter, screening, (area, area_source)
+            )
             if not created:  # a concurrent submission with the same key won
                 return Submission(report, created=False, checks=report.checks)
             for index, photo in enumerate(inspected):
@@ -216,14 +229,7 @@ def _validate(
             message=_("Uraian harus %(shortest)s–%(longest)s karakter."),
             params={"shortest": MIN_DESCRIPTION, "longest": MAX_DESCRIPTION},
         )
-    for name, value, limit in (("latitude", data.latitude, 90), ("longitude", data.longitude, 180)):
-        if not isinstance(value, int | float) or value != value or not -limit <= value <= limit:
-            raise InvalidInput(
-                field=name,
-                code="COORDINATE_OUT_OF_RANGE",
-                message=_("Koordinat %(name)s harus antara -%(limit)s dan %(limit)s."),
-                params={"name": name, "limit": limit},
-            )
+    check_coordinates(data.latitude, data.longitude)
     if data.accuracy_m is not None and not 0 <= data.accuracy_m <= 100_000:
         raise InvalidInput(
             field="accuracyMeters",
@@ -314,8 +320,38 @@ def _area(data: ReportInput) -> tuple[Area | None, str]:
     return None, ""
 
 
-def _insert(actor, data: ReportInput, category, reporter, screening) -> tuple[Report, bool]:
-    area, area_source = _area(data)
+def _with_area_check(screening: Screening, category: Category, area: Area | None) -> Screening:
+    """No polygon holds the point and the reporter chose no area: where the category's
+    rules depend on the area (``@kelurahan``, a rule for one kecamatan), the report
+    would silently land on the default desk. An operator sets its area instead."""
+    if area is not None or not _has_territorial_rule(category):
+        return screening
+    check = CheckResult(
+        "area_known",
+        "warn",
+        "Wilayah belum diketahui: titik laporan tidak berada di dalam batas kelurahan/kecamatan "
+        "mana pun dan pelapor tidak memilih wilayah; operator akan menentukan wilayahnya.",
+        "Area not known yet: the report's point lies in no kelurahan/kecamatan boundary and the "
+        "reporter chose no area; an operator will set the area.",
+        {"category": category.code},
+    )
+    verdict = screening.verdict if screening.verdict == REJECTED else NEEDS_TRIAGE
+    return Screening(verdict, [*screening.checks, check])
+
+
+def _has_territorial_rule(category: Category) -> bool:
+    """The category's rules depend on the area and none names an OPD for the whole
+    city (Kotacontoh's city-wide DLH rule catches a report of unknown area; Mataram's
+    ``@kelurahan`` rule for garbage cannot)."""
+    rules = RoutingRule.objects.active().filter(category=category)
+    territorial = rules.filter(~Q(opd_token="") | Q(area__isnull=False)).exists()
+    return territorial and not rules.filter(area=None, opd__active=True).exists()
+
+
+def _insert(
+    actor, data: ReportInput, category, reporter, screening, located: tuple[Area | None, str]
+) -> tuple[Report, bool]:
+    area, area_source = located
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -371,7 +407,15 @@ def _apply_verdict(report: Report, actor: Actor, verdict: str, now: datetime) ->
     elif verdict == NEEDS_TRIAGE:
         report.send_to_triage()
         report.save()
-        record(report, system, "sent_to_triage", from_status="submitted", to_status=report.status)
+        record(
+            report,
+            system,
+            "sent_to_triage",
+            from_status="submitted",
+            to_status=report.status,
+            # "wilayah belum diketahui": the operator's first job on this report.
+            note="; ".join(c["reason_id"] for c in report.checks if c["name"] == "area_known"),
+        )
         tell_reporters(report, "report.received", verdict=verdict)
     else:
         report.auto_reject()

@@ -28,6 +28,15 @@ def public_reports() -> QuerySet[Report]:
     )
 
 
+def is_public_report(report: Report) -> bool:
+    """The same rule as :func:`public_reports`, for one report in hand."""
+    return (
+        report.is_public
+        and not report.hidden
+        and report.status not in (Status.REJECTED, Status.MERGED, Status.SUBMITTED)
+    )
+
+
 def visible_reports(actor: Actor) -> QuerySet[Report]:
     """Reports the actor may open (beyond the public feed)."""
     if actor.is_system or actor.has_role(*SEES_ALL):

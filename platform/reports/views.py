@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
 
-from reports.models import PhotoKind
-from reports.selectors import public_reports
+from reports.models import PhotoKind, Report
+from reports.photo_links import link_is_valid
+from reports.selectors import is_public_report, public_reports
 from reports.tracking import normalize_tracking_code
 
 # Short: a report hidden by a moderator (or a face blurred) must leave caches soon.
@@ -19,7 +20,13 @@ PUBLIC_PHOTO_MAX_AGE = 300
 
 
 def public_photo(request: HttpRequest, tracking_code: str, kind: str, position: int):
-    report = public_reports().filter(tracking_code=normalize_tracking_code(tracking_code)).first()
+    """A public report's photo for anyone; a non-public one's (rejected, under
+    review) only with the signed link the API gave its reporter or the staff,
+    and then never kept by shared caches."""
+    code = normalize_tracking_code(tracking_code)
+    signed = link_is_valid(request.GET.get("t"), code, kind, position)
+    reports = Report.objects.all() if signed else public_reports()
+    report = reports.filter(tracking_code=code).first()
     photo = report and report.photos.filter(kind=kind, position=position).first()
     if not photo or not photo.public:
         raise Http404("photo")
@@ -28,7 +35,10 @@ def public_photo(request: HttpRequest, tracking_code: str, kind: str, position: 
     except OSError as exc:
         raise Http404("photo") from exc
     response = FileResponse(file, content_type="image/jpeg")
-    response["Cache-Control"] = f"public, max-age={PUBLIC_PHOTO_MAX_AGE}"
+    if signed and not is_public_report(report):
+        response["Cache-Control"] = f"private, max-age={PUBLIC_PHOTO_MAX_AGE}"
+    else:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_PHOTO_MAX_AGE}"
     return response
 
 

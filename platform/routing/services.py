@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point
 
 from cityconfig.models import Area, CityProfile, Opd, RoutingRule
+from kanal.errors import InvalidInput
 from verification.geometry import prepared_polygon
 
 # "@kota_administrasi" also finds Kepulauan Seribu, a kabupaten administrasi.
@@ -80,14 +82,42 @@ def escalation_target(opd: Opd, profile: CityProfile | None = None) -> Opd:
     return (profile or CityProfile.load()).default_opd
 
 
+def check_coordinates(latitude: float, longitude: float) -> None:
+    """A latitude in [-90, 90] and a longitude in [-180, 180], or InvalidInput."""
+    for name, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if not isinstance(value, int | float) or value != value or not -limit <= value <= limit:
+            raise InvalidInput(
+                field=name,
+                code="COORDINATE_OUT_OF_RANGE",
+                message=_("Koordinat %(name)s harus antara -%(limit)s dan %(limit)s."),
+                params={"name": name, "limit": limit},
+            )
+
+
 def locate_area(latitude: float, longitude: float) -> Area | None:
     """The innermost active area whose polygon holds the point (only areas with a
-    polygon take part; most cities start with none and let the reporter choose)."""
+    polygon take part; most cities start with none and let the reporter choose).
+
+    Walks down the tree: only the children of an area that holds the point (or
+    of one without a polygon) are tested, so Jakarta's 317 polygons cost a
+    handful of point-in-polygon tests, not 317."""
     point = Point(longitude, latitude)
-    found = [
-        area
-        for area in Area.objects.active().exclude(boundary=None)
-        if prepared_polygon(area.boundary).contains(point)
-    ]
-    levels = ["kota_administrasi", "kabupaten_administrasi", "kecamatan", "kelurahan"]
-    return max(found, key=lambda a: levels.index(a.level), default=None)
+    areas = list(Area.objects.active().only("id", "code", "name", "level", "parent", "boundary"))
+    ids = {area.pk for area in areas}
+    children: dict[int | None, list[Area]] = {}
+    for area in areas:  # an area whose parent was retired counts as a top-level one
+        children.setdefault(area.parent_id if area.parent_id in ids else None, []).append(area)
+    found: Area | None = None
+    frontier = list(children.get(None, []))
+    while frontier:
+        area = frontier.pop()
+        if area.boundary is None:
+            frontier.extend(children.get(area.pk, []))
+        elif prepared_polygon(area.boundary).covers(point):
+            if found is None or LEVELS.index(area.level) > LEVELS.index(found.level):
+                found = area
+            frontier.extend(children.get(area.pk, []))
+    return found
+
+
+LEVELS = ["kota_administrasi", "kabupaten_administrasi", "kecamatan", "kelurahan"]

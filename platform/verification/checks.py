@@ -271,14 +271,22 @@ def check_not_reused(
         "limit": max_distance,
     }
     if not matches:
-        nearest = "-" if closest is None else closest
+        # Citizens read this: the measured distance stays in ``details`` for staff.
+        if not compared:
+            return CheckResult(
+                "photo_not_reused",
+                "pass",
+                "Foto ini belum pernah dipakai di laporan lain.",
+                "This photo has not been used in another report.",
+                details,
+            )
         return CheckResult(
             "photo_not_reused",
             "pass",
-            f"Foto tidak mirip dengan {_number(compared, 'id')} foto laporan sebelumnya "
-            f"(jarak hash terdekat {nearest}, batas {max_distance}).",
-            f"The photo does not resemble any of {_number(compared, 'en')} earlier report "
-            f"photos (closest hash distance {nearest}, limit {max_distance}).",
+            f"Foto ini berbeda dari {_number(compared, 'id')} foto laporan sebelumnya "
+            "yang paling mirip.",
+            f"This photo differs from the {_number(compared, 'en')} most similar earlier "
+            "report photos.",
             details,
         )
     matches.sort()

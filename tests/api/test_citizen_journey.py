@@ -73,7 +73,12 @@ def test_citizen_journey_over_http(world, api, slug):
     app = api(slug)
     config = app.op("AppConfig")["data"]["appConfig"]
     assert config["appName"] == APP_NAMES[slug]
-    assert config["mapTiles"] is None  # the seed cities draw their maps offline
+    # The seeds name OpenStreetMap's tiles; the boundary is drawn without them.
+    assert config["mapTiles"] == {
+        "tileUrl": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": "© OpenStreetMap contributors",
+        "maxZoom": 19,
+    }
     token = sign_in(app, slug, "0812-7777-0001")
     citizen = api(slug, token)
     lat, lon = CENTERS[slug]

@@ -97,7 +97,13 @@ def web_cities(django_db_setup, django_db_blocker) -> dict:
                 text = (CONFIG_DIR / f"{seed}.yaml").read_text()
                 text = text.replace(f"slug: {seed}", f"slug: {slug}", 1)
                 text = _replace_domains(text, slug)
-                apply_config(parse_config(text), actor="pytest-browser")
+                config = parse_config(text)
+                # No internet here: the seed's public tile server (branding.map)
+                # is left out; tests that want tiles name a local one (TileServer).
+                branding = config.branding.model_copy(update={"map": None})
+                apply_config(
+                    config.model_copy(update={"branding": branding}), actor="pytest-browser"
+                )
             cities[slug] = City.objects.get(slug=slug)
         connection.set_schema_to_public()
     return cities

@@ -126,7 +126,7 @@ def test_citizen_app_runs_under_the_policy(db, server, watch, shot):
     assert page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--primary')")
     shot(page, "csp-web-mtr-412-home")
     page.goto(server.url("web-mtr", "/lapor/publik"))
-    page.wait_for_selector("svg.citymap path.map-boundary")
+    page.wait_for_selector(".citymap path.map-boundary")
     page.wait_for_load_state("networkidle")
     shot(page, "csp-web-mtr-412-public-map")
     w.assert_clean(page)
@@ -172,11 +172,13 @@ def test_city_tiles_load_under_the_policy(db, server, watch, tiles):  # noqa: F8
         f"img-src 'self' data: blob: http://127.0.0.1:{tile_port}"
         in (response.headers["content-security-policy"])
     )
-    page.wait_for_selector("svg.citymap.with-tiles path.map-boundary")
-    page.wait_for_function("() => document.querySelectorAll('svg.citymap image').length > 0")
+    page.wait_for_selector(".citymap.with-tiles path.map-boundary")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.citymap img.leaflet-tile-loaded').length > 0"
+    )
     page.wait_for_load_state("networkidle")
     assert tiles.requested  # fetched, not blocked
-    assert page.locator("svg.citymap image").count() > 0  # and none dropped as failed
+    assert page.locator(".citymap.tiles-failing").count() == 0  # and none failed
     w.assert_clean(page)
 
 

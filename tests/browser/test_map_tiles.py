@@ -8,9 +8,9 @@ import io
 import math
 import re
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -105,40 +105,54 @@ def test_a_city_with_a_tile_server_shows_its_tiles_and_credit(db, server, browse
     context = browser.new_context(viewport=MOBILE, locale="id-ID")
     page = context.new_page()
     page.goto(server.url("web-pkp", "/lapor/publik"))
-    page.wait_for_selector("svg.citymap.with-tiles path.map-boundary")
-    page.wait_for_function("() => document.querySelectorAll('svg.citymap image').length > 0")
-    shown = page.locator("svg.citymap image").count()
-    deadline = time.monotonic() + 15
-    while len(set(tiles.requested)) < shown:  # every tile shown was fetched from the city's server
-        assert time.monotonic() < deadline, (shown, tiles.requested)
-        time.sleep(0.1)
+    page.wait_for_selector(".citymap.with-tiles path.map-boundary")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.citymap img.leaflet-tile-loaded').length > 0"
+    )
+    page.wait_for_load_state("networkidle")
+    shown = {
+        tuple(int(part) for part in TILE_PATH.match(urlsplit(src).path).groups())
+        for src in page.eval_on_selector_all(
+            ".citymap img.leaflet-tile-loaded", "els => els.map((e) => e.src)"
+        )
+    }
+    assert shown <= set(tiles.requested)  # every tile shown came from the city's server
     assert page.locator(".map-attribution").inner_text() == "© Peta Kota Uji"
-    zooms = {z for z, _, _ in tiles.requested}
+    zooms = {z for z, _, _ in shown}
     assert len(zooms) == 1 and 10 <= next(iter(zooms)) <= 17  # one zoom, city scale
     zoom = zooms.pop()
     lat, lon, _ = CITIES["web-pkp"]
-    # City hall's tile is among those fetched, and nothing far outside the city.
-    assert tile_of(lat, lon, zoom) in {(x, y) for _, x, y in tiles.requested}
-    assert len(tiles.requested) <= 64
+    # City hall's tile is among those shown; the map asks for a screenful, not the world.
+    assert (zoom, *tile_of(lat, lon, zoom)) in shown
+    assert len(set(tiles.requested)) <= 64
     shot(page, "web-pkp-10-map-with-tiles")
 
     # The other city has no tile server: its map is drawn offline, no credit line.
     other = context.new_page()
     other.goto(server.url("web-mtr", "/lapor/publik"))
-    other.wait_for_selector("svg.citymap path.map-boundary")
-    assert other.locator("svg.citymap image").count() == 0
+    other.wait_for_selector(".citymap path.map-boundary")
+    assert other.locator(".citymap img.leaflet-tile").count() == 0
     assert other.locator(".map-attribution").count() == 0
-    assert "with-tiles" not in other.locator("svg.citymap").get_attribute("class")
+    assert "with-tiles" not in other.locator(".citymap").get_attribute("class")
     context.close()
 
 
-def test_an_unreachable_tile_server_leaves_the_offline_map(db, server, browser, tiles):
+def test_an_unreachable_tile_server_leaves_the_offline_map(db, server, browser, tiles, shot):
     tiles.stop()
     context = browser.new_context(viewport=MOBILE, locale="id-ID")
     page = context.new_page()
     page.goto(server.url("web-pkp", "/lapor/publik"))
-    page.wait_for_selector("svg.citymap path.map-boundary")
-    # Every tile fails and is dropped; the boundary and its scale bar stay.
-    page.wait_for_function("() => document.querySelectorAll('svg.citymap image').length === 0")
-    assert page.locator("svg.citymap .map-scale").count() == 1
+    page.wait_for_selector(".citymap path.map-boundary")
+    # Every tile fails and is hidden; the boundary (a vector layer, drawn on the
+    # plain background) and the scale stay, and the map still zooms.
+    page.wait_for_selector(".citymap.tiles-failing", timeout=15000)
+    assert page.locator(".citymap img.leaflet-tile-loaded").count() == 0
+    box = page.locator(".citymap path.map-boundary").bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    assert page.locator(".citymap .leaflet-control-scale").count() == 1
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(400)
+    bigger = page.locator(".citymap path.map-boundary").bounding_box()
+    assert bigger["width"] > box["width"] * 1.5
+    shot(page, "web-pkp-11-map-tiles-failing")
     context.close()

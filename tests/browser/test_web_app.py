@@ -206,7 +206,7 @@ def test_offline_and_refusals_are_explained(db, server, browser, web_cities, sho
     shot(page, f"{slug}-08-offline-message")
     context.set_offline(False)
     page.goto(server.url(slug, "/lapor/publik"))
-    page.wait_for_selector("svg.citymap path.map-boundary")
+    page.wait_for_selector(".citymap path.map-boundary")
     page.goto(server.url(slug, "/lapor/peringkat"))
     page.wait_for_selector("h1")
     shot(page, f"{slug}-09-ranking")

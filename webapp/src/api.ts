@@ -31,7 +31,7 @@ const DEAD_TOKEN = new Set(['TOKEN_EXPIRED', 'TOKEN_OTHER_CITY', 'UNAUTHENTICATE
 export async function gql<T = any>(
   operation: string,
   variables: Record<string, unknown> = {},
-  options: { token?: string | null; files?: Upload[] } = {},
+  options: { token?: string | null; files?: Upload[]; onProgress?: (sent: number, total: number) => void } = {},
 ): Promise<T> {
   if (!navigator.onLine) throw new ApiError([t('offline')], true);
   const query = documentFor(operation);
@@ -65,7 +65,9 @@ export async function gql<T = any>(
   }
   let response: Response;
   try {
-    response = await fetch('/graphql/', { method: 'POST', headers, body });
+    response = options.onProgress
+      ? await postWithProgress(headers, body, options.onProgress)
+      : await fetch('/graphql/', { method: 'POST', headers, body });
   } catch {
     throw new ApiError([t('offline')], true);
   }
@@ -93,6 +95,27 @@ export async function gql<T = any>(
     if (nulls) throw new ApiError(json.errors.map((e) => e.message));
   }
   return json.data as T;
+}
+
+/** fetch() cannot tell how much of an upload has gone; XMLHttpRequest can. */
+function postWithProgress(
+  headers: Record<string, string>,
+  body: BodyInit,
+  onProgress: (sent: number, total: number) => void,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/graphql/');
+    Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    };
+    xhr.onload = () =>
+      resolve(new Response(xhr.responseText, { status: xhr.status, headers: { 'Content-Type': 'application/json' } }));
+    xhr.onerror = () => reject(new TypeError('network'));
+    xhr.ontimeout = () => reject(new TypeError('timeout'));
+    xhr.send(body as XMLHttpRequestBodyInit);
+  });
 }
 
 /** A mutation payload's own errors[] become an ApiError with their messages. */

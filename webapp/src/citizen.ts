@@ -1,7 +1,10 @@
 import { ApiError, check, gql, type GqlError } from './api';
 import { field, h, replace } from './dom';
 import { t } from './i18n';
+import { ReportLocation } from './areapicker';
 import { CityMap, mapArea } from './map';
+import { howInformed, outcomeView } from './outcome';
+import { prepare, send, draftBanner } from './sending';
 import { config, state } from './state';
 import { action, cityTime, errorBox, navigate, okBox, statusBadge, verdictView } from './ui';
 
@@ -37,7 +40,8 @@ export interface Report {
   opd: { code: string; name: string; kind: string } | null;
   area: { code: string; name: string; level: string } | null;
   photos: { kind: string; position: number; url: string; width: number; height: number }[];
-  timeline: { createdAt: string; action: string; fromStatus: string; toStatus: string; note: string; public: boolean; actor: string }[];
+  timeline: { createdAt: string; action: string; label: string; fromStatus: string; toStatus: string; note: string; public: boolean; actor: string }[];
+  outcome: { state: string; headline: string; reasons: string[]; canRetryPhoto: boolean } | null;
   verification: { verdict: string; checks: { name: string; result: string; reason: string }[] } | null;
   possibleDuplicates?: string[];
   reporterPhone?: string | null;
@@ -88,11 +92,48 @@ export function home(main: HTMLElement): void {
   focusMain(main);
 }
 
+const CONTACT_LABELS = {
+  phone: 'contactPhone',
+  whatsapp: 'contactWhatsapp',
+  email: 'contactEmail',
+  website: 'contactWebsite',
+  address: 'contactAddress',
+} as const;
+
+function contactLink(kind: keyof typeof CONTACT_LABELS, value: string): HTMLElement | string {
+  const digits = value.replace(/[^0-9+]/g, '');
+  if (kind === 'phone') return h('a', { href: `tel:${digits}` }, value);
+  if (kind === 'whatsapp') return h('a', { href: `https://wa.me/${digits.replace(/^\+/, '')}`, rel: 'noopener' }, value);
+  if (kind === 'email') return h('a', { href: `mailto:${value}` }, value);
+  if (kind === 'website') return h('a', { href: value, rel: 'noopener' }, value);
+  return value;
+}
+
 function supportCard(): HTMLElement | null {
   const support = config().branding.support;
-  const rows = Object.entries(support).filter(([, v]) => v);
+  const rows = (Object.keys(CONTACT_LABELS) as (keyof typeof CONTACT_LABELS)[]).filter((k) => support[k]);
   if (!rows.length) return null;
-  return h('section', { class: 'card support' }, h('h2', null, 'Kontak / Contact'), h('ul', null, rows.map(([k, v]) => h('li', null, `${k}: ${v}`))));
+  return h(
+    'section',
+    { class: 'card support' },
+    h('h2', null, t('contacts')),
+    h('dl', null, rows.map((k) => [h('dt', null, t(CONTACT_LABELS[k])), h('dd', null, contactLink(k, support[k]!))])),
+  );
+}
+
+/** Emergency numbers as big call buttons: shown first on emergency categories. */
+function emergencyCard(): HTMLElement {
+  const numbers = config().branding.support.emergency;
+  return h(
+    'div',
+    { class: 'alert emergency', id: 'emergency-numbers', role: 'note' },
+    h('p', null, h('strong', null, t('emergencyFirst'))),
+    h(
+      'ul',
+      { class: 'call-list' },
+      numbers.map((n) => h('li', null, h('a', { class: 'button call', href: `tel:${n.number.replace(/[^0-9+]/g, '')}` }, `${t('call')} ${n.number}`), ` ${n.name}`)),
+    ),
+  );
 }
 
 export function trackForm(main: HTMLElement): void {
@@ -191,7 +232,6 @@ export async function newReport(main: HTMLElement): Promise<void> {
   replace(main, title(t('newReport')), h('p', null, t('loading')));
   const groups = (await gql<{ categories: Group[] }>('Categories', { lang: state.lang })).categories;
   const idempotencyKey = uuid();
-  let accuracy: number | null = null;
 
   const category = h(
     'select',
@@ -203,14 +243,12 @@ export async function newReport(main: HTMLElement): Promise<void> {
   const address = h('input', { name: 'address', autocomplete: 'street-address' });
   const photos = h('input', { type: 'file', name: 'photos', accept: 'image/*', capture: 'environment', multiple: true });
   const previews = h('div', { class: 'previews' });
-  const locationStatus = h('p', { class: 'hint', 'aria-live': 'polite', id: 'location-status' });
   const nearby = h('div', { 'aria-live': 'polite', id: 'nearby' });
   const out = h('div', { 'aria-live': 'assertive', id: 'submit-result' });
   const anonymous = h('input', { type: 'checkbox', name: 'anonymous', checked: !state.citizenToken });
-  const map = new CityMap(mapArea(c), t('mapLabel', { city: c.cityName }), () => {
-    accuracy = null;
-    scheduleNearby();
-  });
+  // The location (map, pin, device location, area picker): webapp/src/areapicker.ts.
+  const where = new ReportLocation(c, [field(t('address'), address), nearby], () => scheduleNearby());
+  const map = where.map;
 
   let nearbyTimer = 0;
   const scheduleNearby = () => {
@@ -244,29 +282,23 @@ export async function newReport(main: HTMLElement): Promise<void> {
   };
   category.addEventListener('change', scheduleNearby);
 
-  const locate = () => {
-    if (!('geolocation' in navigator)) {
-      locationStatus.textContent = t('locationFailed');
-      if (!map.pin) map.setPin(c.centerLatitude, c.centerLongitude);
-      return;
-    }
-    locationStatus.textContent = t('locating');
-    navigator.geolocation.getCurrentPosition(
-      (position) => {
-        accuracy = position.coords.accuracy;
-        map.setPin(position.coords.latitude, position.coords.longitude);
-        locationStatus.textContent = t('locationFound', { m: Math.round(position.coords.accuracy) });
-        locationStatus.dataset.state = 'found';
-        scheduleNearby();
-      },
-      () => {
-        locationStatus.textContent = t('locationFailed');
-        locationStatus.dataset.state = 'failed';
-        if (!map.pin) map.setPin(c.centerLatitude, c.centerLongitude);
-      },
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 },
+  // What the chosen category says: its description (e.g. Pungli: identity kept
+  // secret), whether a photo is needed, and for emergencies the numbers to call.
+  const byCode = new Map(groups.flatMap((g) => g.categories).map((cat) => [cat.code, cat]));
+  const photoRequiredFor = (code: string) => byCode.get(code)?.photoRequired ?? c.verification.photoRequired;
+  const categoryNotes = h('div', { id: 'category-notes', 'aria-live': 'polite' });
+  const photoRule = h('p', { class: 'hint', id: 'photo-rule' });
+  const showCategoryNotes = () => {
+    const chosen = byCode.get(category.value);
+    replace(
+      categoryNotes,
+      chosen?.emergency ? emergencyCard() : null,
+      chosen?.description ? h('p', { class: 'hint category-description' }, chosen.description) : null,
     );
+    photoRule.textContent = chosen ? (photoRequiredFor(chosen.code) ? t('photoRequired') : t('photoOptional')) : '';
+    photos.required = Boolean(chosen && photoRequiredFor(chosen.code));
   };
+  category.addEventListener('change', showCategoryNotes);
 
   photos.addEventListener('change', () => {
     previews.replaceChildren(
@@ -274,6 +306,15 @@ export async function newReport(main: HTMLElement): Promise<void> {
     );
   });
 
+  const channel = c.channels.includes('web') ? 'web' : 'app';
+  const progress = h('p', { class: 'hint', id: 'upload-progress', 'aria-live': 'polite' });
+  /** The first field a hurried person got wrong, to put the keyboard focus on. */
+  const firstInvalid = (files: File[]): HTMLElement | null => {
+    if (!category.value) return category;
+    if (description.value.trim().length < 10) return description;
+    if (photoRequiredFor(category.value) && !files.length) return photos;
+    return null;
+  };
   const submit = h('button', { type: 'submit', class: 'big', id: 'send-report' }, t('send'));
   const form = h(
     'form',
@@ -287,87 +328,89 @@ export async function newReport(main: HTMLElement): Promise<void> {
         if (!category.value) problems.push(`${t('category')}: ${t('chooseCategory')}`);
         if (description.value.trim().length < 10) problems.push(t('descriptionHint'));
         const files = Array.from(photos.files ?? []);
-        if (c.verification.photoRequired && !files.length) problems.push(t('photoRequired'));
+        if (photoRequiredFor(category.value) && !files.length) problems.push(t('photoRequired'));
         if (!map.pin) problems.push(t('locationFailed'));
+        problems.push(...where.problems());
         if (problems.length) {
           out.replaceChildren(errorBox(new ApiError(problems)));
+          firstInvalid(files)?.focus();
           return;
         }
         submit.disabled = true;
         submit.textContent = t('sending');
         try {
-          const data = await gql(
-            'SubmitReport',
+          const prepared = await prepare(files, progress);
+          await send(
+            main,
             {
-              input: {
-                categoryCode: category.value,
-                description: description.value.trim(),
-                latitude: map.pin!.lat,
-                longitude: map.pin!.lon,
-                accuracyMeters: accuracy,
-                address: address.value.trim(),
-                channel: c.channels.includes('web') ? 'web' : 'app',
-                anonymous: anonymous.checked || !state.citizenToken,
-                idempotencyKey,
-              },
+              categoryCode: category.value,
+              description: description.value.trim(),
+              latitude: map.pin!.lat,
+              longitude: map.pin!.lon,
+              accuracyMeters: where.accuracy,
+              areaCode: where.areaCode,
+              address: address.value.trim(),
+              channel,
+              anonymous: anonymous.checked || !state.citizenToken,
+              idempotencyKey,
             },
-            {
-              token: state.citizenToken,
-              files: files.slice(0, 5).map((file, i) => ({ path: `photos.${i}`, file, name: file.name })),
-            },
+            prepared,
+            progress,
           );
-          const payload = check(data.submitReport as { report: Report; created: boolean; errors: GqlError[] });
-          showSubmitted(main, payload.report);
         } catch (error) {
           out.replaceChildren(errorBox(error));
+          out.querySelector<HTMLElement>('[role=alert]')?.setAttribute('tabindex', '-1');
+          out.querySelector<HTMLElement>('[role=alert]')?.focus();
           submit.disabled = false;
           submit.textContent = t('send');
         }
       },
     },
     field(t('category'), category),
+    categoryNotes,
     field(t('description'), description, t('descriptionHint')),
-    h(
-      'fieldset',
-      null,
-      h('legend', null, t('location')),
-      map.el,
-      locationStatus,
-      h('p', { class: 'hint' }, t('mapHint')),
-      h('button', { type: 'button', class: 'secondary', onclick: locate }, t('useMyLocation')),
-      field(t('address'), address),
-      nearby,
-    ),
+    where.el,
     field(t('photos'), photos, t('photoHint')),
+    photoRule,
     previews,
     anonymousAllowed && state.citizenToken && h('div', { class: 'check-field' }, anonymous, h('label', { for: (anonymous.id = 'anonymous') }, t('anonymous'))),
     submit,
+    progress,
     out,
   );
-  replace(main, title(t('newReport')), !navigator.onLine && errorBox(new ApiError([t('offline')], true)), form);
-  locate();
-}
-
-function showSubmitted(main: HTMLElement, report: Report): void {
+  // "Send again with a new photo" from a report rejected for its photo: its
+  // entries are copied here; only the photo is new.
+  const retryOf = new URLSearchParams(location.search).get('ulang');
+  const retried = retryOf ? await retrySource(retryOf) : null;
+  if (retried) {
+    category.value = retried.category.code;
+    description.value = retried.description;
+    address.value = retried.address;
+    map.setPin(retried.latitude, retried.longitude, true);
+    showCategoryNotes();
+  }
   replace(
     main,
-    title(t('sent')),
-    h(
-      'section',
-      { class: 'card result' },
-      h('p', null, t('trackingCode')),
-      h('p', { class: 'tracking-code', id: 'tracking-code' }, report.trackingCode),
-      h('p', { class: 'hint' }, t('keepCode')),
-      h('p', null, `${t('status')}: `, statusBadge(report.status, report.statusLabel)),
-      report.opd && h('p', null, `${t('opd')}: ${report.opd.name}`),
-      verdictView(report.verification),
-      h('a', { href: `/lapor/lacak/${report.trackingCode}`, 'data-link': '', class: 'button' }, t('track')),
-    ),
+    title(t('newReport')),
+    !navigator.onLine && errorBox(new ApiError([t('offline')], true)),
+    retried && h('div', { class: 'alert warn', id: 'retry-intro' }, t('retryIntro', { code: retried.trackingCode })),
+    await draftBanner(main, channel),
+    form,
   );
-  main.querySelector('h1')?.focus();
+  if (!retried) where.locate();
+}
+
+async function retrySource(code: string): Promise<Report | null> {
+  try {
+    const data = await gql<{ report: Report | null }>('TrackReport', { trackingCode: code }, { token: state.citizenToken });
+    return data.report?.isMine && data.report.outcome?.canRetryPhoto ? data.report : null;
+  } catch {
+    return null;
+  }
 }
 
 export function reportDetail(report: Report): HTMLElement {
+  const proofs = report.photos.filter((p) => p.kind === 'proof');
   return h(
     'article',
     { class: 'card report' },
@@ -380,16 +423,34 @@ export function reportDetail(report: Report): HTMLElement {
       h('dd', null, report.category.name),
       report.opd && [h('dt', null, t('opd')), h('dd', null, report.opd.name)],
       report.area && [h('dt', null, t('area')), h('dd', null, report.area.name)],
-      h('dt', null, 'Dibuat / Created'),
+      h('dt', null, t('created')),
       h('dd', null, cityTime(report.createdAt)),
       report.resolutionDueAt && [h('dt', null, t('due')), h('dd', null, cityTime(report.resolutionDueAt))],
+      report.rating !== null && [
+        h('dt', null, t('rating')),
+        h('dd', { id: 'rating-given' }, t('yourRating', { stars: '★'.repeat(report.rating) + '☆'.repeat(5 - report.rating), n: report.rating })),
+      ],
     ),
     h('p', { class: 'description' }, report.description),
     report.address && h('p', { class: 'hint' }, report.address),
-    h(
-      'div',
-      { class: 'photos' },
-      report.photos.map((p) => h('img', { src: p.url, alt: `${p.kind === 'proof' ? 'Bukti' : 'Foto'} ${p.position + 1}`, loading: 'lazy', width: p.width, height: p.height })),
+    photoGallery(report.photos.filter((p) => p.kind !== 'proof'), 'photoLabel'),
+    proofs.length ? h('h3', null, t('proofPhotos')) : null,
+    photoGallery(proofs, 'proofLabel'),
+  );
+}
+
+function photoGallery(photos: Report['photos'], label: 'photoLabel' | 'proofLabel'): HTMLElement | null {
+  if (!photos.length) return null;
+  return h(
+    'div',
+    { class: `photos photos-${label === 'proofLabel' ? 'proof' : 'report'}` },
+    photos.map((p) =>
+      h(
+        'figure',
+        null,
+        h('img', { src: p.url, alt: t(label, { n: p.position + 1 }), loading: 'lazy', width: p.width, height: p.height }),
+        h('figcaption', null, t(label, { n: p.position + 1 })),
+      ),
     ),
   );
 }
@@ -402,7 +463,7 @@ function timelineView(report: Report): HTMLElement {
     h(
       'ol',
       { class: 'timeline' },
-      report.timeline.map((e) => h('li', null, h('time', null, cityTime(e.createdAt)), ' · ', h('strong', null, e.toStatus || e.action), e.note && ` — ${e.note}`)),
+      report.timeline.map((e) => h('li', null, h('time', null, cityTime(e.createdAt)), ' · ', h('strong', null, e.label), e.note && ` — ${e.note}`)),
     ),
   );
 }
@@ -435,7 +496,7 @@ export async function track(main: HTMLElement, match: RegExpMatchArray): Promise
     const rating = h('select', { name: 'rating' }, [5, 4, 3, 2, 1].map((n) => h('option', { value: n }, '★'.repeat(n) + ` ${n}`)));
     const comment = h('input', { name: 'comment' });
     actions.push(
-      h('div', { class: 'subform' }, field(t('rating'), rating), field('Komentar / Comment', comment), action(t('rate'), () => doMutation('RateReport', { rating: Number(rating.value), comment: comment.value }), out)),
+      h('div', { class: 'subform' }, field(t('rating'), rating), field(t('comment'), comment), action(t('rate'), () => doMutation('RateReport', { rating: Number(rating.value), comment: comment.value }), out)),
     );
   }
   if (report.isMine && report.status === 'needs_info') {
@@ -446,7 +507,9 @@ export async function track(main: HTMLElement, match: RegExpMatchArray): Promise
     main,
     title(`${t('track')}: ${report.trackingCode}`),
     reportDetail(report),
+    report.isMine && outcomeView(report),
     report.isMine && verdictView(report.verification),
+    report.isMine && howInformed(),
     actions.length ? h('section', { class: 'card actions' }, actions, out) : null,
     timelineView(report),
   );

@@ -1,11 +1,24 @@
-// The city's map: its boundary (appConfig.boundary, GeoJSON) and points drawn as
-// SVG with a small local projection (equirectangular scaled by cos(latitude),
-// fine at city scale). With appConfig.mapTiles (a city setting) raster tiles
-// from the city's tile server lie underneath; without them, or when the tiles
-// cannot be fetched, the boundary and points stand on a plain background: the
-// map never needs the internet.
+// The city's map (Leaflet, bundled: nothing from a CDN). Layers, bottom up:
+// - a plain background (the container's colour);
+// - the city's raster tiles when appConfig.mapTiles names a tile server (a city
+//   setting); a tile that cannot be fetched is hidden, nothing else changes;
+// - the city boundary (appConfig.boundary, GeoJSON) as a vector layer, always:
+//   with no tiles, or with every tile failing (no internet), the map still shows
+//   the city, so it never needs the internet;
+// - points (clustered) and, on the report form, the draggable pin.
+// Zoom and pan by mouse, touch and keyboard (arrows pan, +/- zoom: Leaflet's own
+// keyboard handler on the focusable container). On a pickable map a click or
+// tap places the pin, the pin is draggable, Enter/Space on the focused map puts
+// it at the map's centre (the crosshair) and arrow keys on the focused pin move
+// it by a few screen pixels, so precision follows the zoom.
+// No innerHTML with outside text: icons are elements, the tile credit a text node.
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import 'leaflet.markercluster';
+import 'leaflet.markercluster/dist/MarkerCluster.css';
 import { h, s } from './dom';
 import { t } from './i18n';
+import { navigate } from './ui';
 
 export interface MapTiles {
   tileUrl: string;
@@ -37,9 +50,10 @@ export interface MapPoint {
   href?: string;
 }
 
-type Ring = [number, number][];
+type Ring = [number, number][]; // [lon, lat] as in GeoJSON
 
-function rings(geo: any): Ring[] {
+/** Every ring (outer and holes) of a GeoJSON value's polygons. */
+export function rings(geo: any): Ring[] {
   if (!geo || typeof geo !== 'object') return [];
   switch (geo.type) {
     case 'FeatureCollection':
@@ -57,223 +71,296 @@ function rings(geo: any): Ring[] {
   }
 }
 
-const W = 1000;
+/** Whether a point lies inside a GeoJSON polygon (even-odd over all rings, so
+ * holes count). ``null`` when the value holds no polygon. */
+export function insideGeo(geo: unknown, lat: number, lon: number): boolean | null {
+  const all = rings(geo);
+  if (!all.length) return null;
+  let inside = false;
+  for (const ring of all) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+/** The area-weighted centroid of a GeoJSON polygon (holes subtract); when that
+ * falls outside (a crescent), the middle of the widest chord through it. */
+export function centroid(geo: unknown): { lat: number; lon: number } | null {
+  const all = rings(geo);
+  let a = 0;
+  let cx = 0;
+  let cy = 0;
+  for (const ring of all) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [x0, y0] = ring[j];
+      const [x1, y1] = ring[i];
+      const cross = x0 * y1 - x1 * y0;
+      a += cross;
+      cx += (x0 + x1) * cross;
+      cy += (y0 + y1) * cross;
+    }
+  }
+  if (!all.length || Math.abs(a) < 1e-15) return null;
+  const point = { lon: cx / (3 * a), lat: cy / (3 * a) };
+  if (insideGeo(geo, point.lat, point.lon)) return point;
+  // Crossings of the horizontal line through the centroid, the widest inside span.
+  const xs: number[] = [];
+  for (const ring of all) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if (yi > point.lat !== yj > point.lat) xs.push(((xj - xi) * (point.lat - yi)) / (yj - yi) + xi);
+    }
+  }
+  xs.sort((p, q) => p - q);
+  let best: [number, number] | null = null;
+  for (let i = 0; i + 1 < xs.length; i += 2) if (!best || xs[i + 1] - xs[i] > best[1] - best[0]) best = [xs[i], xs[i + 1]];
+  return best ? { lat: point.lat, lon: (best[0] + best[1]) / 2 } : point;
+}
+
+function bounds(geo: unknown): L.LatLngBounds | null {
+  const coords = rings(geo).flat();
+  if (!coords.length) return null;
+  return L.latLngBounds(coords.map(([lon, lat]) => L.latLng(lat, lon)));
+}
+
+function pinIcon(): L.DivIcon {
+  const svg = s(
+    'svg',
+    { viewBox: '-20 -48 40 50', width: 36, height: 45, 'aria-hidden': 'true', focusable: 'false' },
+    s('path', { d: 'M0,0 C-14,-22 -18,-30 -18,-38 A18,18 0 1 1 18,-38 C18,-30 14,-22 0,0Z' }),
+    s('circle', { cx: 0, cy: -38, r: 7, class: 'map-pin-hole' }),
+  );
+  return L.divIcon({ html: svg, className: 'map-pin', iconSize: [36, 45], iconAnchor: [18, 43] });
+}
+
+function pointIcon(color?: string): L.DivIcon {
+  const dot = h('span', { class: 'map-point' });
+  if (color) dot.style.background = color;
+  return L.divIcon({ html: dot, className: 'map-point-icon', iconSize: [18, 18], iconAnchor: [9, 9] });
+}
+
+function clusterIcon(cluster: L.MarkerCluster): L.DivIcon {
+  const n = cluster.getChildCount();
+  const size = n < 10 ? 34 : n < 100 ? 40 : 48;
+  return L.divIcon({ html: h('span', null, String(n)), className: 'map-cluster', iconSize: [size, size] });
+}
+
+export interface MapOptions {
+  /** What clicking a point with an href does (default: the app's router). */
+  onOpen?: (href: string) => void;
+  /** Points are decoration, not in the tab order (the report form). */
+  quietPoints?: boolean;
+  /** The id of the text that explains how to use the map (aria-describedby). */
+  hintId?: string;
+}
 
 export class CityMap {
   readonly el: HTMLElement;
-  private svg: SVGSVGElement;
-  private pointsLayer: SVGGElement;
-  private pinEl: SVGGElement | null = null;
-  private west: number;
-  private north: number;
-  private scale: number;
-  private kx: number;
-  private height: number;
+  readonly map: L.Map;
+  private cluster: L.MarkerClusterGroup;
+  private marker: L.Marker | null = null;
+  private cityBounds: L.LatLngBounds;
+  private sized = false;
+  private pendingView: (() => void) | null = null;
+  private label: string;
   pin: { lat: number; lon: number } | null = null;
 
   constructor(
-    area: MapArea,
+    private area: MapArea,
     label: string,
     private onPinMove?: (lat: number, lon: number) => void,
+    private options: MapOptions = {},
   ) {
-    const { boundary, center } = area;
-    const all = rings(boundary);
-    const coords = all.flat();
-    if (!coords.length) {
-      coords.push([center.lon - 0.05, center.lat - 0.05], [center.lon + 0.05, center.lat + 0.05]);
-    }
-    let west = Math.min(...coords.map((c) => c[0]));
-    let east = Math.max(...coords.map((c) => c[0]));
-    let south = Math.min(...coords.map((c) => c[1]));
-    let north = Math.max(...coords.map((c) => c[1]));
-    const padLon = (east - west) * 0.06;
-    const padLat = (north - south) * 0.06;
-    west -= padLon;
-    east += padLon;
-    south -= padLat;
-    north += padLat;
-    this.kx = Math.cos((((south + north) / 2) * Math.PI) / 180);
-    this.west = west;
-    this.north = north;
-    this.scale = W / ((east - west) * this.kx);
-    this.height = Math.max(200, Math.round((north - south) * this.scale));
-
-    this.svg = s('svg', {
-      viewBox: `0 0 ${W} ${this.height}`,
-      role: 'img',
-      'aria-label': label,
+    this.label = label;
+    const { boundary, center, tiles } = area;
+    this.cityBounds = bounds(boundary) ?? L.latLngBounds([center.lat - 0.05, center.lon - 0.05], [center.lat + 0.05, center.lon + 0.05]);
+    const box = h('div', {
       class: 'citymap',
-      preserveAspectRatio: 'xMidYMid meet',
+      role: 'application',
+      'aria-roledescription': t('mapRole'),
+      'aria-label': label,
     });
-    const path = all
-      .map((ring) => ring.map(([lon, lat], i) => `${i ? 'L' : 'M'}${this.x(lon).toFixed(1)},${this.y(lat).toFixed(1)}`).join('') + 'Z')
-      .join('');
-    this.svg.append(s('rect', { x: 0, y: 0, width: W, height: this.height, class: 'map-bg' }));
-    if (area.tiles) {
-      this.svg.append(this.tileLayer(area.tiles, east, south));
-      this.svg.classList.add('with-tiles');
+    this.el = h('div', { class: 'map-wrap' }, box);
+    const maxZoom = Math.max(tiles?.maxZoom ?? 0, 19);
+    this.map = L.map(box, {
+      attributionControl: false,
+      keyboard: true,
+      zoomSnap: 0.5,
+      maxZoom,
+      minZoom: 8,
+      maxBounds: this.cityBounds.pad(1),
+      maxBoundsViscosity: 0.8,
+      renderer: L.svg({ padding: 0.5 }),
+    });
+    box.setAttribute('tabindex', '0');
+    if (options.hintId) box.setAttribute('aria-describedby', options.hintId);
+
+    if (tiles) {
+      box.classList.add('with-tiles');
+      const layer = L.tileLayer(tiles.tileUrl, { maxNativeZoom: tiles.maxZoom, maxZoom, attribution: '' });
+      layer.on('tileerror', (event: L.TileErrorEvent) => {
+        event.tile.style.visibility = 'hidden';
+        box.classList.add('tiles-failing');
+      });
+      layer.on('tileload', () => box.classList.remove('tiles-failing'));
+      layer.addTo(this.map);
+      // The credit line as text (Leaflet's own control writes HTML).
+      const credit = new L.Control({ position: 'bottomright' });
+      credit.onAdd = () => h('p', { class: 'map-attribution leaflet-control' }, tiles.attribution);
+      credit.addTo(this.map);
     }
-    this.svg.append(
-      s('path', { d: path, class: 'map-boundary', 'fill-rule': 'evenodd' }),
-      this.scaleBar(),
-    );
-    this.pointsLayer = s('g', { class: 'map-points' });
-    this.svg.append(this.pointsLayer);
-    this.el = h('div', { class: 'map-wrap' }, this.svg);
-    if (area.tiles) this.el.append(h('p', { class: 'map-attribution' }, area.tiles.attribution));
-    if (onPinMove) this.enableDragging();
-  }
-
-  x(lon: number): number {
-    return (lon - this.west) * this.kx * this.scale;
-  }
-
-  y(lat: number): number {
-    return (this.north - lat) * this.scale;
-  }
-
-  private toLatLon(px: number, py: number): { lat: number; lon: number } {
-    return { lon: this.west + px / (this.kx * this.scale), lat: this.north - py / this.scale };
-  }
-
-  /** XYZ (Web Mercator) tiles covering the map, at the zoom where the map's
-   * width is about its pixel width; each tile's corners are placed exactly in
-   * the map's projection. A tile that fails to load is dropped. */
-  private tileLayer(tiles: MapTiles, east: number, south: number): SVGGElement {
-    const layer = s('g', { class: 'map-tiles', 'aria-hidden': 'true' });
-    const fit = Math.round(Math.log2((W * 360) / (256 * (east - this.west))));
-    let zoom = Math.max(0, Math.min(tiles.maxZoom, fit));
-    const tileX = (lon: number, n: number) => Math.floor(((lon + 180) / 360) * n);
-    const tileY = (lat: number, n: number) => {
-      const r = (lat * Math.PI) / 180;
-      return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
-    };
-    let n = 2 ** zoom;
-    // Never more than 64 tiles for one map.
-    while (zoom > 0 && (tileX(east, n) - tileX(this.west, n) + 1) * (tileY(south, n) - tileY(this.north, n) + 1) > 64) {
-      zoom -= 1;
-      n = 2 ** zoom;
+    if (rings(boundary).length) {
+      L.geoJSON(boundary as any, { interactive: false, style: { className: 'map-boundary' } }).addTo(this.map);
     }
-    const lonOf = (x: number) => (x / n) * 360 - 180;
-    const latOf = (y: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / n))) * 180) / Math.PI;
-    for (let x = tileX(this.west, n); x <= tileX(east, n); x++) {
-      for (let y = tileY(this.north, n); y <= tileY(south, n); y++) {
-        const left = this.x(lonOf(x));
-        const top = this.y(latOf(y));
-        const href = tiles.tileUrl.replace('{z}', String(zoom)).replace('{x}', String(x)).replace('{y}', String(y));
-        const image = s('image', {
-          href,
-          x: left.toFixed(2),
-          y: top.toFixed(2),
-          // A hair wider and taller than the tile: no seams between neighbours.
-          width: (this.x(lonOf(x + 1)) - left + 0.5).toFixed(2),
-          height: (this.y(latOf(y + 1)) - top + 0.5).toFixed(2),
-          preserveAspectRatio: 'none',
-        });
-        image.addEventListener('error', () => image.remove());
-        layer.append(image);
+    L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(this.map);
+    this.cluster = L.markerClusterGroup({
+      iconCreateFunction: clusterIcon,
+      showCoverageOnHover: false,
+      maxClusterRadius: 50,
+      spiderfyOnMaxZoom: true,
+    });
+    this.cluster.addTo(this.map);
+
+    if (onPinMove) {
+      box.classList.add('pickable');
+      this.map.on('click', (event: L.LeafletMouseEvent) => this.setPin(event.latlng.lat, event.latlng.lng, true));
+      box.addEventListener('keydown', (event) => {
+        if (event.target !== box || (event.key !== 'Enter' && event.key !== ' ')) return;
+        event.preventDefault();
+        const c = this.map.getCenter();
+        this.setPin(c.lat, c.lng, true);
+      });
+      box.append(h('span', { class: 'map-crosshair', 'aria-hidden': 'true' }));
+    }
+
+    // Leaflet measures its container: the view is set once it has a size
+    // (the element is built before it is attached), and kept on resizes.
+    this.pendingView = () => this.map.fitBounds(this.cityBounds, { padding: [8, 8] });
+    const observer = new ResizeObserver(() => {
+      if (!box.clientWidth || !box.clientHeight) return;
+      this.map.invalidateSize({ animate: false }); // keeps the centre
+      if (!this.sized) {
+        this.sized = true;
+        const view = this.pendingView;
+        this.pendingView = null;
+        view?.();
       }
-    }
-    return layer;
+    });
+    observer.observe(box);
   }
 
-  private scaleBar(): SVGGElement {
-    // A 1 km bar (1 degree of latitude ≈ 111.32 km).
-    const px = (1 / 111.32) * this.scale;
-    const y = this.height - 20;
-    return s(
-      'g',
-      { class: 'map-scale', 'aria-hidden': 'true' },
-      s('line', { x1: 20, y1: y, x2: 20 + px, y2: y }),
-      s('text', { x: 20, y: y - 8 }, '1 km'),
-    );
+  private view(fn: () => void): void {
+    if (this.sized) fn();
+    else this.pendingView = fn;
+  }
+
+  /** Whether a point is inside the city (true when the city has no boundary). */
+  contains(lat: number, lon: number): boolean {
+    return insideGeo(this.area.boundary, lat, lon) ?? true;
+  }
+
+  private areaLayer: L.GeoJSON | null = null;
+
+  /** Outline one area (the one chosen or found) over the city; null: none. */
+  highlight(boundary: unknown): void {
+    this.areaLayer?.remove();
+    this.areaLayer = rings(boundary).length
+      ? L.geoJSON(boundary as any, { interactive: false, style: { className: 'map-area' } }).addTo(this.map)
+      : null;
+  }
+
+  /** Move the view to a GeoJSON area (its bounds), or to a point. */
+  showArea(boundary: unknown, fallback?: { lat: number; lon: number }): void {
+    const b = bounds(boundary);
+    if (b) this.view(() => this.map.fitBounds(b, { padding: [12, 12], maxZoom: 17 }));
+    else if (fallback) this.view(() => this.map.setView([fallback.lat, fallback.lon], Math.max(this.map.getZoom() || 0, 14)));
+  }
+
+  /** Centre on a point, zoomed in to at least ``zoom``. */
+  centerOn(lat: number, lon: number, zoom = 16): void {
+    this.view(() => this.map.setView([lat, lon], Math.max(this.map.getZoom() || 0, zoom)));
   }
 
   setPoints(points: MapPoint[]): void {
-    this.pointsLayer.replaceChildren();
-    for (const p of points) {
-      const dot = s(
-        'circle',
-        { cx: this.x(p.lon), cy: this.y(p.lat), r: 9, class: 'map-point', fill: p.color ?? null },
-        s('title', null, p.label),
-      );
-      if (p.href) {
-        const link = s('a', { href: p.href, 'data-link': '', 'aria-label': p.label }, dot);
-        this.pointsLayer.append(link);
-      } else this.pointsLayer.append(dot);
-    }
-    this.svg.setAttribute('aria-label', `${this.svg.getAttribute('aria-label')?.split(' · ')[0]} · ${t('points', { n: points.length })}`);
+    const { onOpen = navigate, quietPoints } = this.options;
+    const markers = points.map((p) => {
+      const marker = L.marker([p.lat, p.lon], {
+        icon: pointIcon(p.color),
+        title: p.label,
+        alt: p.label,
+        keyboard: !quietPoints && Boolean(p.href),
+        interactive: !quietPoints,
+      });
+      if (p.href && !quietPoints) marker.on('click', () => onOpen(p.href!));
+      return marker;
+    });
+    this.cluster.clearLayers();
+    this.cluster.addLayers(markers);
+    this.map.getContainer().setAttribute('aria-label', `${this.label} · ${t('points', { n: points.length })}`);
   }
 
-  setPin(lat: number, lon: number, notify = false): void {
+  setPin(lat: number, lon: number, notify = false, focus = false): void {
     this.pin = { lat, lon };
-    if (!this.pinEl) {
-      this.pinEl = s(
-        'g',
-        {
-          class: 'map-pin',
-          tabindex: this.onPinMove ? 0 : null,
-          role: this.onPinMove ? 'slider' : null,
-          'aria-label': t('pin'),
-        },
-        s('path', { d: 'M0,0 C-14,-22 -18,-30 -18,-38 A18,18 0 1 1 18,-38 C18,-30 14,-22 0,0Z' }),
-        s('circle', { cx: 0, cy: -38, r: 7, class: 'map-pin-hole' }),
-      );
-      this.svg.append(this.pinEl);
-      if (this.onPinMove) {
-        this.pinEl.addEventListener('keydown', (event) => this.onKey(event as KeyboardEvent));
-      }
-    }
-    this.pinEl.setAttribute('transform', `translate(${this.x(lon).toFixed(1)},${this.y(lat).toFixed(1)})`);
-    this.pinEl.setAttribute('aria-valuetext', `${lat.toFixed(5)}, ${lon.toFixed(5)}`);
+    if (!this.marker) {
+      this.marker = L.marker([lat, lon], {
+        icon: pinIcon(),
+        draggable: Boolean(this.onPinMove),
+        keyboard: Boolean(this.onPinMove),
+        title: t('pin'),
+        alt: t('pin'),
+        zIndexOffset: 1000,
+        autoPan: true,
+      });
+      this.marker.on('drag', () => {
+        const p = this.marker!.getLatLng();
+        this.pin = { lat: p.lat, lon: p.lng };
+      });
+      this.marker.on('dragend', () => {
+        const p = this.marker!.getLatLng();
+        this.pin = { lat: p.lat, lon: p.lng };
+        this.describePin();
+        this.onPinMove?.(p.lat, p.lng);
+      });
+      this.marker.on('add', () => {
+        const el = this.marker!.getElement();
+        if (!el || !this.onPinMove) return;
+        el.setAttribute('role', 'button');
+        if (this.options.hintId) el.setAttribute('aria-describedby', this.options.hintId);
+        el.addEventListener('keydown', (event) => this.onKey(event));
+        this.describePin();
+      });
+      this.marker.addTo(this.map);
+    } else this.marker.setLatLng([lat, lon]);
+    this.describePin();
+    if (focus) this.centerOn(lat, lon);
     if (notify) this.onPinMove?.(lat, lon);
   }
 
+  private describePin(): void {
+    const el = this.marker?.getElement();
+    if (el && this.pin) el.setAttribute('aria-label', `${t('pin')}: ${this.pin.lat.toFixed(5)}, ${this.pin.lon.toFixed(5)}`);
+  }
+
   private onKey(event: KeyboardEvent): void {
-    if (!this.pin) return;
-    const step = event.shiftKey ? 0.002 : 0.0002; // ~220 m / ~22 m
+    if (!this.pin || !this.marker) return;
+    const step = event.shiftKey ? 40 : 4; // screen pixels: finer as one zooms in
     const moves: Record<string, [number, number]> = {
-      ArrowUp: [step, 0],
-      ArrowDown: [-step, 0],
-      ArrowLeft: [0, -step],
-      ArrowRight: [0, step],
+      ArrowUp: [0, -step],
+      ArrowDown: [0, step],
+      ArrowLeft: [-step, 0],
+      ArrowRight: [step, 0],
     };
     const move = moves[event.key];
     if (!move) return;
     event.preventDefault();
-    this.setPin(this.pin.lat + move[0], this.pin.lon + move[1], true);
-  }
-
-  private svgPoint(event: PointerEvent): { x: number; y: number } {
-    const matrix = this.svg.getScreenCTM();
-    if (!matrix) return { x: 0, y: 0 };
-    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix.inverse());
-    return { x: point.x, y: point.y };
-  }
-
-  private enableDragging(): void {
-    let dragging = false;
-    const place = (event: PointerEvent) => {
-      const { x, y } = this.svgPoint(event);
-      const { lat, lon } = this.toLatLon(x, y);
-      this.setPin(lat, lon);
-    };
-    this.svg.addEventListener('pointerdown', (event) => {
-      dragging = true;
-      this.svg.setPointerCapture(event.pointerId);
-      place(event);
-      event.preventDefault();
-    });
-    this.svg.addEventListener('pointermove', (event) => {
-      if (dragging) place(event);
-    });
-    const end = () => {
-      if (!dragging) return;
-      dragging = false;
-      if (this.pin) this.onPinMove?.(this.pin.lat, this.pin.lon);
-    };
-    this.svg.addEventListener('pointerup', end);
-    this.svg.addEventListener('pointercancel', end);
-    this.svg.classList.add('draggable');
+    event.stopPropagation();
+    const at = this.map.latLngToContainerPoint(this.marker.getLatLng()).add(move);
+    const p = this.map.containerPointToLatLng(at);
+    this.setPin(p.lat, p.lng, true);
   }
 }

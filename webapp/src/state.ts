@@ -28,7 +28,14 @@ export interface AppConfig {
     tagline: string | null;
     logoUrl: string;
     colors: Colors;
-    support: Record<string, string | null>;
+    support: {
+      phone: string | null;
+      whatsapp: string | null;
+      email: string | null;
+      website: string | null;
+      address: string | null;
+      emergency: { name: string; number: string }[];
+    };
   };
   verification: {
     photoRequired: boolean;
