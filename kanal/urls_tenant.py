@@ -15,7 +15,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     path("", shell_views.shell, name="city-home"),
-    re_path(r"^(?P<rest>(?:lapor|command|respond)(?:/.*)?)$", shell_views.shell, name="web-app"),
+    re_path(
+        r"^(?P<rest>(?:lapor|command|respond|kerja|survei)(?:/.*)?)$",
+        shell_views.shell,
+        name="web-app",
+    ),
     path("manifest.webmanifest", shell_views.manifest, name="web-manifest"),
     path("sw.js", shell_views.service_worker, name="web-service-worker"),
     path("config/logo", views.city_logo, name="city-logo"),

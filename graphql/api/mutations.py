@@ -78,6 +78,14 @@ class SubmitReportInput:
     idempotency_key: str | None = None
 
 
+@strawberry.input(description="A region of a photo, in fractions (0–1) of its width and height.")
+class PhotoBox:
+    x: float
+    y: float
+    width: float
+    height: float
+
+
 @strawberry.enum
 class TriageDecision(enum.Enum):
     ACCEPT = "accept"
@@ -267,14 +275,28 @@ class Mutation:
             return actions.request_info(actor, tracking_code, note)
         return actions.send_to_survey(actor, tracking_code, note)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Survey officers: found or not found, with optional photos checked like "
+        "proof photos; a retry with the same idempotencyKey records nothing twice."
+    )
     @_report_payload
     def record_field_survey(
-        self, info: strawberry.Info, tracking_code: str, found: bool, note: str
+        self,
+        info: strawberry.Info,
+        tracking_code: str,
+        found: bool,
+        note: str,
+        photos: list[Upload] | None = None,
+        idempotency_key: str = "",
     ) -> ReportPayload:
         _require_auth(info)
         return actions.record_field_survey(
-            info.context.actor, tracking_code, found=found, note=note
+            info.context.actor,
+            tracking_code,
+            found=found,
+            note=note,
+            photos=_read_uploads(photos),
+            idempotency_key=idempotency_key,
         )
 
     @strawberry.mutation
@@ -342,6 +364,57 @@ class Mutation:
     ) -> ReportPayload:
         _require_auth(info)
         return actions.merge_reports(info.context.actor, duplicate_code, into_code, note)
+
+    # --- the operator workbench: priority and moderation --------------------------
+
+    @strawberry.mutation(description='Operators: one of the city\'s priorities ("" clears it).')
+    @_report_payload
+    def set_report_priority(
+        self, info: strawberry.Info, tracking_code: str, priority: str, note: str = ""
+    ) -> ReportPayload:
+        _require_auth(info)
+        return actions.set_priority(info.context.actor, tracking_code, priority, note)
+
+    @strawberry.mutation(description="Moderators: hide the report from the public (kept).")
+    @_report_payload
+    def hide_report(self, info: strawberry.Info, tracking_code: str, reason: str) -> ReportPayload:
+        _require_auth(info)
+        return actions.set_hidden(info.context.actor, tracking_code, True, reason)
+
+    @strawberry.mutation(description="Moderators: show a hidden report to the public again.")
+    @_report_payload
+    def unhide_report(
+        self, info: strawberry.Info, tracking_code: str, reason: str
+    ) -> ReportPayload:
+        _require_auth(info)
+        return actions.set_hidden(info.context.actor, tracking_code, False, reason)
+
+    @strawberry.mutation(description="Moderators: the text the public reads; the original is kept.")
+    @_report_payload
+    def edit_public_text(
+        self, info: strawberry.Info, tracking_code: str, text: str, reason: str
+    ) -> ReportPayload:
+        _require_auth(info)
+        return actions.edit_public_text(info.context.actor, tracking_code, text, reason)
+
+    @strawberry.mutation(
+        description="Moderators: blur a box of a photo's public copy; the original stays private."
+    )
+    @_report_payload
+    def blur_photo_region(
+        self,
+        info: strawberry.Info,
+        tracking_code: str,
+        position: int,
+        box: PhotoBox,
+        reason: str,
+        kind: str = "report",
+    ) -> ReportPayload:
+        _require_auth(info)
+        region = {"x": box.x, "y": box.y, "w": box.width, "h": box.height}
+        return actions.blur_photo_region(
+            info.context.actor, tracking_code, position, region, reason, kind=kind
+        )
 
     @strawberry.mutation
     def publish_ranking(

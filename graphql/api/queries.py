@@ -64,6 +64,20 @@ class ReportFilter:
     status: str | None = None
 
 
+@strawberry.input(description="Narrows a work queue; every condition given must hold.")
+class QueueFilter:
+    status: str | None = None
+    category_code: str | None = None
+    area_code: str | None = strawberry.field(
+        default=None, description="The area or any area inside it"
+    )
+    due_soon: bool = strawberry.field(
+        default=False, description="Past the city's at-risk point, not yet overdue"
+    )
+    overdue: bool = False
+    search: str = strawberry.field(default="", description="A tracking code, or text")
+
+
 @strawberry.enum
 class QueueKind(enum.Enum):
     TRIAGE = "triage"
@@ -240,13 +254,29 @@ class Query:
         return visible_reports(actor).order_by("-created_at", "-tracking_code")
 
     @strawberry_django.connection(KanalCursorConnection[t.Report], max_results=MAX_PAGE)
-    def report_queue(self, info: strawberry.Info, kind: QueueKind) -> list[t.Report]:
+    def report_queue(
+        self, info: strawberry.Info, kind: QueueKind, filter: QueueFilter | None = None
+    ) -> list[t.Report]:
         """Work queues: operators' triage, survey teams, an OPD's own reports, overdue."""
+        from dataclasses import asdict
+
         from django.utils import timezone
 
+        from reports.queue_filters import QueueNarrowing, narrow_queue
+
         actor = require_staff(info)
-        qs = work_queue(visible_reports(actor), actor, kind.value, timezone.now())
+        now = timezone.now()
+        qs = work_queue(visible_reports(actor), actor, kind.value, now)
+        if filter is not None:
+            qs = narrow_queue(qs, QueueNarrowing(**asdict(filter)), now)
         return qs.order_by("-created_at", "-tracking_code")
+
+    @strawberry.field(description="Staff: replies to start from, in the reader's language.")
+    def response_templates(self, info: strawberry.Info) -> list[t.ResponseTemplate]:
+        from reports.replies import response_templates
+
+        actor = require_staff(info)
+        return [t.ResponseTemplate(**vars(r)) for r in response_templates(actor)]
 
     @strawberry.field(description="A ranking computed now; staff only (not yet published).")
     def opd_ranking(self, info: strawberry.Info, period: PeriodInput) -> t.OpdRanking:
@@ -301,4 +331,8 @@ class Query:
                 for r in figures.reports_by_kecamatan()
             ],
             trend=[t.DayCount(**d) for d in figures.daily_trend(max(1, min(days, 366)))],
+            open_reports=[
+                t.MapReport(**r, status_label=str(Status(r["status"]).label))
+                for r in figures.open_reports()
+            ],
         )

@@ -13,6 +13,7 @@ from datetime import datetime
 import strawberry
 from channels.db import database_sync_to_async
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kanal.errors import PermissionDenied
@@ -21,12 +22,16 @@ from people.tokens import actor_for_token
 from reports.access import may_watch_city
 from reports.events import EVENT_TYPE, group_name
 from reports.models import Status
+from reports.outcome import action_label
 
 
 @strawberry.type
 class ReportEvent:
     tracking_code: str
     action: str
+    label: str = strawberry.field(
+        description="The action in plain words, in the language of the connection's `lang`."
+    )
     status: str
     status_label: str
     category_code: str
@@ -58,13 +63,19 @@ class Subscription:
             raise PermissionDenied(
                 message=_("Khusus command center dan operator."),
             )
+        params = info.context.get("connection_params") or {}
+        lang = "en" if str(params.get("lang") or "").lower().startswith("en") else "id"
         async with consumer.listen_to_channel(
             EVENT_TYPE, groups=[group_name(city.schema_name)]
         ) as events:
             async for message in events:
                 event = message["event"]
+                with translation.override(lang):
+                    label = action_label(event["action"], event["status"])
+                    status_label = str(Status(event["status"]).label)
                 yield ReportEvent(
                     **{k: v for k, v in event.items() if k != "at"},
-                    status_label=str(Status(event["status"]).label),
+                    label=label,
+                    status_label=status_label,
                     at=datetime.fromisoformat(event["at"]) if event.get("at") else None,
                 )

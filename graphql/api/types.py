@@ -19,6 +19,7 @@ from kanal.i18n import reads_english
 from people.models import masked_phone
 from reports import models as report_models
 from reports.access import can_see_private
+from reports.allowed import allowed_actions
 from reports.outcome import action_label
 from reports.outcome import outcome as report_outcome
 from reports.photo_links import photo_path, signed_photo_url
@@ -355,6 +356,32 @@ class Report(relay.Node):
     def possible_duplicates(self, info: strawberry.Info) -> list[str]:
         return list(self.possible_duplicates) if info.context.actor.is_staff else []
 
+    # --- the operator workbench (staff only) ----------------------------------
+
+    @strawberry_django.field(
+        only=["status", "hidden", "opd_id", "reporter_id"],
+        description="Workbench actions the caller may take now; empty for citizens.",
+    )
+    def allowed_actions(self, info: strawberry.Info) -> list[str]:
+        return allowed_actions(info.context.actor, self)
+
+    @strawberry_django.field(only=["priority"])
+    def priority(self) -> str:
+        return self.priority
+
+    @strawberry_django.field(only=["hidden"], description="Hidden from the public by a moderator.")
+    def hidden(self) -> bool:
+        return self.hidden
+
+    @strawberry_django.field(
+        only=["description", "public_description", "reporter_id", "opd_id"],
+        description="The reporter's own text, for staff, when a moderator edited the public one.",
+    )
+    def original_description(self, info: strawberry.Info) -> str | None:
+        if not info.context.actor.is_staff or not _can_see_private(info, self):
+            return None
+        return self.description if self.public_description else None
+
 
 @strawberry.type
 class RankingRow:
@@ -429,9 +456,34 @@ class DayCount:
     resolved: int
 
 
+@strawberry.type(description="An open report on the command center's map.")
+class MapReport:
+    tracking_code: str
+    status: str
+    status_label: str
+    latitude: float
+    longitude: float
+    overdue: bool
+
+
 @strawberry.type
 class Dashboard:
     by_status: list[StatusCount]
     overdue_by_opd: list[OpdCount]
     open_by_kecamatan: list[AreaCount]
     trend: list[DayCount]
+    open_reports: list[MapReport] = strawberry.field(
+        description="Open reports (newest first, at most 3000) for the map."
+    )
+
+
+@strawberry.type(
+    description="A reply staff may start from; the body's {kode}, {opd} and {tanggal} are "
+    "filled in by the app (tracking code, OPD holding the report, today)."
+)
+class ResponseTemplate:
+    code: str
+    use: str = strawberry.field(description="note, ask, resolve or any")
+    title: str
+    body: str
+    city: bool = strawberry.field(description="Written by the city (else built in)")

@@ -133,16 +133,42 @@ def send_to_survey(actor: Actor, report: Report, note: str = "") -> Report:
 
 
 @locked
-def record_field_survey(actor: Actor, report: Report, *, found: bool, note: str) -> Report:
-    """The survey team's finding: confirmed (→ verified → routed) or not found (→ rejected)."""
+def record_field_survey(
+    actor: Actor,
+    report: Report,
+    *,
+    found: bool,
+    note: str,
+    photos: list | None = None,
+    idempotency_key: str = "",
+) -> Report:
+    """The survey team's finding: confirmed (→ verified → routed) or not found (→ rejected).
+
+    ``photos`` (optional) are checked like proof photos (fresh, taken at the
+    report's location) and kept as survey photos. ``idempotency_key``: a finding
+    sent again with the same key (a phone retrying after a lost answer) returns
+    the report as it is instead of recording twice."""
+    from reports.proof import store_proof
+
+    key = (idempotency_key or "").strip()[:64]
+    if key and report.timeline.filter(data__survey_key=key).exists():
+        return report
     note = _required(note, "note")
+    check_transition(report, actor, "confirm_survey" if found else "reject")
+    data: dict = {"survey": "confirmed" if found else "not_found"}
+    if key:
+        data["survey_key"] = key
+    if photos:
+        from reports.models import PhotoKind
+
+        data["photo_checks"] = store_proof(report, photos, PhotoKind.SURVEY)
     if found:
-        transit(report, actor, "confirm_survey", note=note, data={"survey": "confirmed"})
+        transit(report, actor, "confirm_survey", note=note, data=data)
         report.verified_at = timezone.now()
         report.save()
         route_and_assign(report, Actor.system("disposisi"))
     else:
-        transit(report, actor, "reject", note=note, data={"survey": "not_found"})
+        transit(report, actor, "reject", note=note, data=data)
         tell_reporters(report, "report.rejected", reason=note)
     return report
 
@@ -243,6 +269,45 @@ def set_area(actor: Actor, report: Report, area_code: str, note: str = "") -> Re
             sla.on_forward(report, report.assigned_at)
             report.save()
             tell_opd(report, "report.assigned", forwarded_from=before.code if before else None)
+    return report
+
+
+@locked
+def set_priority(actor: Actor, report: Report, priority: str, note: str = "") -> Report:
+    """An operator sets the report's priority: one of the city's ``priorities``
+    ("" clears it). Recorded on the timeline (staff only)."""
+    from reports.permissions import operator
+
+    if not operator(report, actor):
+        raise PermissionDenied(
+            message=_("Hanya operator yang dapat menentukan prioritas laporan."),
+        )
+    if report.status not in OPEN_STATUSES:
+        raise Conflict(
+            code="INVALID_TRANSITION",
+            message=_("Laporan berstatus '%(status)s' tidak bisa diproses (%(name)s)."),
+            params={"status": _status_label(report.status), "name": "set_priority"},
+            details={"status": report.status, "transition": "set_priority"},
+        )
+    priority = (priority or "").strip()
+    if priority and priority not in city_profile().priorities:
+        raise InvalidInput(
+            field="priority",
+            code="UNKNOWN_PRIORITY",
+            message=_("Prioritas '%(priority)s' tidak dikenal di kota ini."),
+            params={"priority": priority},
+        )
+    previous = report.priority
+    report.priority = priority
+    report.save()
+    record(
+        report,
+        actor,
+        "priority_set",
+        note=(note or "").strip()[:5000],
+        public=False,
+        data={"from_priority": previous, "to_priority": priority},
+    )
     return report
 
 
@@ -549,13 +614,20 @@ def edit_public_text(actor: Actor, report: Report, text: str, reason: str) -> Re
 
 @locked
 def blur_photo_region(
-    actor: Actor, report: Report, photo_position: int, box: dict, reason: str
+    actor: Actor,
+    report: Report,
+    photo_position: int,
+    box: dict,
+    reason: str,
+    kind: str = "report",
 ) -> Report:
-    """Blur a region (faces, number plates) of the public copy; the original is kept."""
+    """Blur a region (faces, number plates) of the public copy of the photo
+    ``kind``/``photo_position``; the original is kept."""
     from reports.proof import blur_public_copy
 
     _moderator(actor, report)
-    photo = report.photos.filter(kind="report", position=photo_position).first()
+    reason = _required(reason, "reason")
+    photo = report.photos.filter(kind=kind, position=photo_position).first()
     if photo is None:
         raise NotFound(
             field="photoPosition",
@@ -566,8 +638,8 @@ def blur_photo_region(
         report,
         actor,
         "photo_blurred",
-        note=_required(reason, "reason"),
+        note=reason,
         public=False,
-        data={"photo": photo_position, "box": box},
+        data={"photo": photo_position, "kind": kind, "box": box},
     )
     return report

@@ -145,8 +145,10 @@ def _category(hints: tuple[str, ...]) -> Category:
     return found or Category.objects.active().filter(photo_required__isnull=True).first()
 
 
-def seed_city(slug: str, center: tuple[float, float]) -> list[str]:
-    """Create the demo reports of the active city; returns their tracking codes."""
+def seed_city(slug: str, center: tuple[float, float], *, history: bool = True) -> list[str]:
+    """Create the demo reports of the active city; returns the tracking codes of
+    the lifecycle scenarios. With ``history``, also a month of demo reports
+    (:mod:`reports.demo_history`)."""
     profile = city_profile()
     anonymous_ok = features(profile).anonymous_reports
     citizens = [
@@ -241,4 +243,8 @@ def seed_city(slug: str, center: tuple[float, float]) -> list[str]:
         report = report_for(operator, duplicate)
         if report.status not in (Status.MERGED, Status.REJECTED):
             actions.merge_reports(operator, duplicate, original, "Lokasi dan masalah sama.")
+    if history:
+        from reports.demo_history import seed_history
+
+        seed_history(slug, center)
     return codes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, F, When
+from django.db.models import BooleanField, Case, Count, F, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -32,8 +32,14 @@ def overdue_by_opd(now: datetime | None = None) -> list[dict]:
 
 
 def reports_by_kecamatan() -> list[dict]:
-    """Open reports per kecamatan (a kelurahan counts for its kecamatan)."""
-    kecamatan = Case(When(area__level="kecamatan", then=F("area_id")), default=F("area__parent_id"))
+    """Open reports per kecamatan: the report's area when it is a kecamatan, else
+    its nearest ancestor of that level (a kelurahan counts for its kecamatan)."""
+    kecamatan = Case(
+        When(area__level="kecamatan", then=F("area_id")),
+        When(area__parent__level="kecamatan", then=F("area__parent_id")),
+        When(area__parent__parent__level="kecamatan", then=F("area__parent__parent_id")),
+        default=None,
+    )
     rows = (
         Report.objects.filter(status__in=list(OPEN_STATUSES), area__isnull=False)
         .annotate(kecamatan_id=kecamatan)
@@ -51,6 +57,20 @@ def reports_by_kecamatan() -> list[dict]:
         ),
         key=lambda r: -r["open"],
     )
+
+
+def open_reports(limit: int = 3000, now: datetime | None = None) -> list[dict]:
+    """Open reports for the command center's map, newest first."""
+    now = now or timezone.now()
+    rows = (
+        Report.objects.filter(status__in=list(OPEN_STATUSES))
+        .annotate(
+            late=Case(When(overdue(now), then=True), default=False, output_field=BooleanField())
+        )
+        .order_by("-created_at")
+        .values("tracking_code", "status", "latitude", "longitude", "late")[:limit]
+    )
+    return [{**{k: v for k, v in r.items() if k != "late"}, "overdue": r["late"]} for r in rows]
 
 
 def daily_trend(days: int = 30, now: datetime | None = None) -> list[dict]:

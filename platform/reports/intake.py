@@ -280,20 +280,20 @@ def _duplicate_check(category, data: ReportInput, verification, now: datetime) -
         since=now - window,
     )
     if not nearby:
-        return CheckResult(
+        return CheckResult.of(
             "not_duplicate",
             "pass",
-            "Tidak ada laporan serupa yang masih terbuka di sekitar lokasi.",
-            "No similar open report nearby.",
+            _("Tidak ada laporan serupa yang masih terbuka di sekitar lokasi."),
+            None,
             {"radius_m": verification.duplicate_radius_m},
         )
     codes = [r.tracking_code for r, _ in nearby[:5]]
     nearest = round(nearby[0][1])
-    return CheckResult(
+    return CheckResult.of(
         "not_duplicate",
         "warn",
-        f"Mungkin sama dengan laporan {', '.join(codes)} ({nearest} m dari lokasi).",
-        f"Possibly the same as report {', '.join(codes)} ({nearest} m away).",
+        _("Mungkin sama dengan laporan %(codes)s (%(meters)s m dari lokasi)."),
+        {"codes": ", ".join(codes), "meters": nearest},
         {"candidates": codes, "nearest_m": nearest, "radius_m": verification.duplicate_radius_m},
     )
 
@@ -326,13 +326,15 @@ def _with_area_check(screening: Screening, category: Category, area: Area | None
     would silently land on the default desk. An operator sets its area instead."""
     if area is not None or not _has_territorial_rule(category):
         return screening
-    check = CheckResult(
+    check = CheckResult.of(
         "area_known",
         "warn",
-        "Wilayah belum diketahui: titik laporan tidak berada di dalam batas kelurahan/kecamatan "
-        "mana pun dan pelapor tidak memilih wilayah; operator akan menentukan wilayahnya.",
-        "Area not known yet: the report's point lies in no kelurahan/kecamatan boundary and the "
-        "reporter chose no area; an operator will set the area.",
+        _(
+            "Wilayah belum diketahui: titik laporan tidak berada di dalam batas "
+            "kelurahan/kecamatan mana pun dan pelapor tidak memilih wilayah; operator akan "
+            "menentukan wilayahnya."
+        ),
+        None,
         {"category": category.code},
     )
     verdict = screening.verdict if screening.verdict == REJECTED else NEEDS_TRIAGE

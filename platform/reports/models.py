@@ -299,6 +299,7 @@ class Report(ConcurrentTransitionMixin, models.Model):
 class PhotoKind(models.TextChoices):
     REPORT = "report", _("Foto laporan")
     PROOF = "proof", _("Bukti penyelesaian")
+    SURVEY = "survey", _("Foto survei lapangan")
 
 
 def _original_path(photo: Photo, filename: str) -> str:

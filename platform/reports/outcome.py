@@ -115,6 +115,9 @@ ACTION_LABELS = {
     "merge": gettext_lazy("Digabung dengan laporan lain"),
     "merged_duplicate": gettext_lazy("Laporan serupa digabungkan ke sini"),
     "hidden": gettext_lazy("Disembunyikan dari publik"),
+    "unhidden": gettext_lazy("Ditampilkan kembali ke publik"),
+    "area_set": gettext_lazy("Wilayah laporan ditetapkan operator"),
+    "priority_set": gettext_lazy("Prioritas laporan ditetapkan"),
     "public_text_edited": gettext_lazy("Teks publik disunting"),
     "photo_blurred": gettext_lazy("Bagian foto dikaburkan"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFilter
@@ -18,8 +19,9 @@ from verification.checks import check_freshness, check_photo_location
 from verification.pipeline import policy_for
 
 
-def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:
-    """Inspect and check proof photos like report photos; refuse any that fails."""
+def store_proof(report: Report, uploads: list[Upload], kind: str = PhotoKind.PROOF) -> list[dict]:
+    """Inspect and check proof photos (or a field survey's photos, ``kind``) like
+    report photos: fresh and taken at the report's location; refuse any that fails."""
     profile = city_profile()
     verification = verification_policy(profile)
     policy = policy_for(verification, "app", category_photo_required=None)
@@ -49,9 +51,9 @@ def store_proof(report: Report, uploads: list[Upload]) -> list[dict]:
             results.append(
                 {"name": check.name, "result": check.result, "reason_id": check.reason_id}
             )
-    start = report.photos.filter(kind=PhotoKind.PROOF).count()
+    start = report.photos.filter(kind=kind).count()
     for offset, photo in enumerate(inspected):
-        store_photo(report, photo, PhotoKind.PROOF, start + offset)
+        store_photo(report, photo, kind, start + offset)
     return results
 
 
@@ -87,4 +89,6 @@ def blur_public_copy(photo: Photo, box: dict) -> None:
     photo.redactions = [*photo.redactions, {"x": x, "y": y, "w": w, "h": h}]
     photo.save(update_fields=["public", "redactions"])
     if old_name != photo.public.name:
-        photo.public.storage.delete(old_name)
+        # Only once the new name is committed: a rolled-back blur keeps the old copy.
+        storage = photo.public.storage
+        transaction.on_commit(lambda: storage.delete(old_name))

@@ -16,9 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
+from kanal.i18n import render_in
 from verification.geometry import distance_m, prepared_polygon
 from verification.photos import PhotoFacts
 
@@ -31,42 +36,68 @@ _MAX_MATCHES_LISTED = 5
 
 @dataclass(frozen=True)
 class CheckResult:
+    """A check's outcome. The reason is stored in both of the platform's
+    languages because it is part of the report's record (what the citizen was
+    told at the time); both come from the gettext catalog through :meth:`of`."""
+
     name: str
     result: str
     reason_id: str
     reason_en: str
     details: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        result: str,
+        message: str | Promise,
+        params: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> CheckResult:
+        return cls(
+            name,
+            result,
+            render_in("id", message, params),
+            render_in("en", message, params),
+            details or {},
+        )
+
 
 # ---------------------------------------------------------------- formatting
 
 
-def _number(value: float, lang: str, decimals: int = 0) -> str:
-    """Indonesian writes 1.250,5 where English writes 1,250.5."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "id":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
+def _fixed(value: float, decimals: int = 0) -> str:
+    """A number in the reader's notation (1.250,5 in Indonesian, 1,250.5 in English)."""
+    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
 
 
-def _distance(meters: float, lang: str) -> str:
+_number = lazy(_fixed, str)
+
+
+def _distance_now(meters: float) -> str:
     if meters < 1000:
-        return f"{_number(meters, lang)} m"
-    return f"{_number(meters / 1000, lang, 1)} km"
+        return f"{_fixed(meters)} m"
+    return f"{_fixed(meters / 1000, 1)} km"
 
 
-def _duration(minutes: float, lang: str) -> str:
+_distance = lazy(_distance_now, str)
+
+
+def _duration_now(minutes: float) -> str:
     """Minutes below two hours, hours below three days, then days."""
     minutes = abs(minutes)
     if minutes < 120:
-        amount, unit_id, unit_en = round(minutes), "menit", "minute"
-    elif minutes < 72 * 60:
-        amount, unit_id, unit_en = round(minutes / 60), "jam", "hour"
-    else:
-        amount, unit_id, unit_en = round(minutes / 1440), "hari", "day"
-    if lang == "id":
-        return f"{amount} {unit_id}"
-    return f"{amount} {unit_en}" + ("" if amount == 1 else "s")
+        amount = round(minutes)
+        return ngettext("%(count)s menit", "%(count)s menit", amount) % {"count": amount}
+    if minutes < 72 * 60:
+        amount = round(minutes / 60)
+        return ngettext("%(count)s jam", "%(count)s jam", amount) % {"count": amount}
+    amount = round(minutes / 1440)
+    return ngettext("%(count)s hari", "%(count)s hari", amount) % {"count": amount}
+
+
+_duration = lazy(_duration_now, str)
 
 
 def _check_when_missing(when_missing: str) -> None:
@@ -75,24 +106,18 @@ def _check_when_missing(when_missing: str) -> None:
 
 
 _MISSING_CONSEQUENCE = {
-    "pass": ("diterima sesuai kebijakan kanal ini", "accepted under this channel's policy"),
-    "warn": ("laporan akan diperiksa operator", "an operator will review the report"),
-    "fail": (
-        "kanal ini mewajibkan foto langsung dari kamera ponsel",
-        "this channel requires a photo straight from the phone camera",
-    ),
+    "pass": _("diterima sesuai kebijakan kanal ini"),
+    "warn": _("laporan akan diperiksa operator"),
+    "fail": _("kanal ini mewajibkan foto langsung dari kamera ponsel"),
 }
 
 
-def _missing(
-    name: str, when_missing: str, what_id: str, what_en: str, **details: Any
-) -> CheckResult:
-    consequence_id, consequence_en = _MISSING_CONSEQUENCE[when_missing]
-    return CheckResult(
+def _missing(name: str, when_missing: str, what: str | Promise, **details: Any) -> CheckResult:
+    return CheckResult.of(
         name,
         when_missing,
-        f"Foto tidak memiliki {what_id}; {consequence_id}.",
-        f"The photo has no {what_en}; {consequence_en}.",
+        _("Foto tidak memiliki %(what)s; %(consequence)s."),
+        {"what": what, "consequence": _MISSING_CONSEQUENCE[when_missing]},
         {"missing": True, **details},
     )
 
@@ -115,8 +140,7 @@ def check_freshness(
         return _missing(
             "photo_fresh",
             when_missing,
-            "waktu pengambilan (EXIF)",
-            "capture time (EXIF)",
+            _("waktu pengambilan (EXIF)"),
             limit_minutes=limit_minutes,
         )
     age = now - facts.taken_at
@@ -129,36 +153,37 @@ def check_freshness(
     }
     if age < -CLOCK_SKEW:
         return _taken_in_future(age_minutes, details)
-    limit_id, limit_en = _duration(limit_minutes, "id"), _duration(limit_minutes, "en")
+    limit = _duration(limit_minutes)
     if age > max_age:
-        return CheckResult(
+        return CheckResult.of(
             "photo_fresh",
             "fail",
-            f"Foto diambil {_duration(age_minutes, 'id')} yang lalu, melebihi batas "
-            f"{limit_id}; kirim foto baru dari lokasi.",
-            f"The photo was taken {_duration(age_minutes, 'en')} ago, more than the "
-            f"{limit_en} limit; send a new photo from the spot.",
+            _(
+                "Foto diambil %(age)s yang lalu, melebihi batas %(limit)s; "
+                "kirim foto baru dari lokasi."
+            ),
+            {"age": _duration(age_minutes), "limit": limit},
             details,
         )
-    return CheckResult(
+    return CheckResult.of(
         "photo_fresh",
         "pass",
-        f"Foto diambil {_duration(max(age_minutes, 0), 'id')} yang lalu, dalam batas {limit_id}.",
-        f"The photo was taken {_duration(max(age_minutes, 0), 'en')} ago, within the "
-        f"{limit_en} limit.",
+        _("Foto diambil %(age)s yang lalu, dalam batas %(limit)s."),
+        {"age": _duration(max(age_minutes, 0)), "limit": limit},
         details,
     )
 
 
 def _taken_in_future(age_minutes: int, details: dict[str, Any]) -> CheckResult:
     tolerance = round(CLOCK_SKEW.total_seconds() / 60)
-    return CheckResult(
+    return CheckResult.of(
         "photo_fresh",
         "fail",
-        f"Waktu pengambilan foto {_duration(age_minutes, 'id')} di masa depan (toleransi "
-        f"{tolerance} menit); periksa jam ponsel lalu ambil ulang foto.",
-        f"The photo's capture time is {_duration(age_minutes, 'en')} in the future "
-        f"({tolerance} minutes tolerated); check the phone's clock and take the photo again.",
+        _(
+            "Waktu pengambilan foto %(age)s di masa depan (toleransi %(tolerance)s menit); "
+            "periksa jam ponsel lalu ambil ulang foto."
+        ),
+        {"age": _duration(age_minutes), "tolerance": tolerance},
         {**details, "future_tolerance_minutes": tolerance},
     )
 
@@ -180,7 +205,7 @@ def check_photo_location(
     _check_when_missing(when_missing)
     limit = round(max_distance_m)
     if facts is None or facts.gps is None:
-        return _missing("photo_location", when_missing, "lokasi GPS", "GPS location", limit_m=limit)
+        return _missing("photo_location", when_missing, _("lokasi GPS"), limit_m=limit)
     meters = distance_m(facts.gps[0], facts.gps[1], latitude, longitude)
     details = {
         "distance_m": round(meters),
@@ -188,24 +213,20 @@ def check_photo_location(
         "gps_accuracy_m": facts.gps_accuracy_m,
     }
     within = meters <= max_distance_m
-    return CheckResult(
+    message = (
+        _("Foto diambil %(distance)s dari titik laporan, dalam batas %(limit)s.")
+        if within
+        else _(
+            "Foto diambil %(distance)s dari titik laporan, melebihi batas %(limit)s; "
+            "ambil foto di lokasi masalah."
+        )
+    )
+    return CheckResult.of(
         "photo_location",
         "pass" if within else "fail",
-        f"Foto diambil {_distance(meters, 'id')} dari titik laporan, "
-        + (f"dalam batas {_distance(limit, 'id')}." if within else _too_far_id(limit)),
-        f"The photo was taken {_distance(meters, 'en')} from the reported point, "
-        + (f"within the {_distance(limit, 'en')} limit." if within else _too_far_en(limit)),
+        message,
+        {"distance": _distance(meters), "limit": _distance(limit)},
         details,
-    )
-
-
-def _too_far_id(limit: float) -> str:
-    return f"melebihi batas {_distance(limit, 'id')}; ambil foto di lokasi masalah."
-
-
-def _too_far_en(limit: float) -> str:
-    return (
-        f"more than the {_distance(limit, 'en')} limit; take the photo at the problem's location."
     )
 
 
@@ -220,23 +241,20 @@ def check_inside_city(latitude: float, longitude: float, boundary: dict[str, Any
     point = Point(longitude, latitude)
     details: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
     if geometry.covers(point):
-        return CheckResult(
-            "inside_city",
-            "pass",
-            "Titik laporan berada di dalam wilayah kota.",
-            "The reported point is inside the city.",
-            details,
+        return CheckResult.of(
+            "inside_city", "pass", _("Titik laporan berada di dalam wilayah kota."), None, details
         )
     nearest = nearest_points(geometry, point)[0]
     outside = distance_m(latitude, longitude, nearest.y, nearest.x)
     details["distance_outside_m"] = round(outside)
-    return CheckResult(
+    return CheckResult.of(
         "inside_city",
         "fail",
-        f"Titik laporan berada {_distance(outside, 'id')} di luar wilayah kota; "
-        "laporan hanya diterima untuk lokasi di dalam kota.",
-        f"The reported point is {_distance(outside, 'en')} outside the city; "
-        "reports are only accepted for places inside the city.",
+        _(
+            "Titik laporan berada %(distance)s di luar wilayah kota; "
+            "laporan hanya diterima untuk lokasi di dalam kota."
+        ),
+        {"distance": _distance(outside)},
         details,
     )
 
@@ -273,33 +291,32 @@ def check_not_reused(
     if not matches:
         # Citizens read this: the measured distance stays in ``details`` for staff.
         if not compared:
-            return CheckResult(
+            return CheckResult.of(
                 "photo_not_reused",
                 "pass",
-                "Foto ini belum pernah dipakai di laporan lain.",
-                "This photo has not been used in another report.",
+                _("Foto ini belum pernah dipakai di laporan lain."),
+                None,
                 details,
             )
-        return CheckResult(
+        return CheckResult.of(
             "photo_not_reused",
             "pass",
-            f"Foto ini berbeda dari {_number(compared, 'id')} foto laporan sebelumnya "
-            "yang paling mirip.",
-            f"This photo differs from the {_number(compared, 'en')} most similar earlier "
-            "report photos.",
+            _("Foto ini berbeda dari %(count)s foto laporan sebelumnya yang paling mirip."),
+            {"count": _number(compared)},
             details,
         )
     matches.sort()
     bits, code = matches[0]
     details["matched_tracking_code"] = code
     details["matches"] = [match_code for _, match_code in matches[:_MAX_MATCHES_LISTED]]
-    return CheckResult(
+    return CheckResult.of(
         "photo_not_reused",
         "fail",
-        f"Foto ini sama dengan foto pada laporan {code} (jarak hash {bits}, batas "
-        f"{max_distance}); kirim foto baru dari lokasi.",
-        f"This photo is the same as the photo of report {code} (hash distance {bits}, "
-        f"limit {max_distance}); send a new photo from the spot.",
+        _(
+            "Foto ini sama dengan foto pada laporan %(code)s (jarak hash %(bits)s, batas "
+            "%(limit)s); kirim foto baru dari lokasi."
+        ),
+        {"code": code, "bits": bits, "limit": max_distance},
         details,
     )
 

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "Rahasia-Kota-2026"
 # Browser-test city → the seed config it copies (names, colours, boundary).
-WEB_CITIES = {"web-pkp": "pangkalpinang", "web-mtr": "mataram"}
+WEB_CITIES = {"web-pkp": "pangkalpinang", "web-mtr": "mataram", "web-jkt": "jakarta"}
 
 
 def _skip_reason() -> str | None:

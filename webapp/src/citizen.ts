@@ -433,7 +433,7 @@ export function reportDetail(report: Report): HTMLElement {
     ),
     h('p', { class: 'description' }, report.description),
     report.address && h('p', { class: 'hint' }, report.address),
-    photoGallery(report.photos.filter((p) => p.kind !== 'proof'), 'photoLabel'),
+    photoGallery(report.photos.filter((p) => p.kind === 'report'), 'photoLabel'),
     proofs.length ? h('h3', null, t('proofPhotos')) : null,
     photoGallery(proofs, 'proofLabel'),
   );

@@ -6,10 +6,12 @@ import { type AppConfig, state } from './state';
 import * as citizen from './citizen';
 import { commandCenter } from './command';
 import { responder } from './respond';
+import { survey } from './survey';
+import { workbench } from './work';
 import { errorBox, leave, setRenderer } from './ui';
 
 type View = (main: HTMLElement, match: RegExpMatchArray) => void | Promise<void>;
-type Area = 'citizen' | 'command' | 'respond';
+type Area = 'citizen' | 'command' | 'respond' | 'work' | 'survey';
 
 const routes: [RegExp, Area, View][] = [
   [/^\/$/, 'citizen', citizen.home],
@@ -23,6 +25,8 @@ const routes: [RegExp, Area, View][] = [
   [/^\/lapor\/peringkat\/?$/, 'citizen', citizen.ranking],
   [/^\/command(\/.*)?$/, 'command', commandCenter],
   [/^\/respond(\/.*)?$/, 'respond', responder],
+  [/^\/survei(\/.*)?$/, 'survey', survey],
+  [/^\/kerja(\/[A-Za-z0-9-]*)?\/?$/, 'work', workbench],
 ];
 
 const root = document.getElementById('app')!;
@@ -63,6 +67,8 @@ function header(area: Area): HTMLElement {
   const appName =
     area === 'respond' ? config.branding.responderAppName || `${config.appName} · ${t('responder')}`
     : area === 'command' ? `${config.appName} · ${t('commandCenter')}`
+    : area === 'survey' ? `${config.appName} · ${t('svRole')}`
+    : area === 'work' ? `${config.appName} · ${t('workbench')}`
     : config.appName;
   const lang = h(
     'select',

@@ -3,11 +3,14 @@ for every onboarded city. Safe to run again: it only creates what is missing."""
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from reports.demo import seed_city
+from reports.models import Report
 from tenants.models import City
 
 # City halls (lat, lon) of the seed cities; other cities use their boundary's centre.
@@ -58,10 +61,14 @@ class Command(BaseCommand):
                 ensure_user(
                     username, password, superuser=True, email=f"diskominfo@{city.slug}.kanal.test"
                 )
+                started = time.monotonic()
                 codes = seed_city(city.slug, CENTERS.get(city.slug) or _centre())
+                took = time.monotonic() - started
+                total = Report.objects.count()
             rows.append((f"Diskominfo {city.name}", host, username, password))
             self.stdout.write(
-                f"  {city.name}: {len(codes)} laporan demo ({', '.join(codes[:3])}, …)"
+                f"  {city.name}: {total} laporan demo ({', '.join(codes[:3])}, …)"
+                f" dalam {took:.1f} s"
             )
         self.stdout.write(
             "\nDemo accounts (username / password). In each city, staff 'operator', 'surveyor',"
