@@ -320,9 +320,24 @@ class Report(relay.Node):
         )
 
     @strawberry_django.field(
-        select_related=["opd"],
+        select_related=["merged_into"], only=["merged_into_id", "merged_into__tracking_code"]
+    )
+    def merged_into_code(self) -> str | None:
+        """The report this one was merged into: where its news continues."""
+        return self.merged_into.tracking_code if self.merged_into_id else None
+
+    @strawberry_django.field(
+        select_related=["opd", "merged_into"],
         prefetch_related=["timeline"],
-        only=["status", "checks", "reporter_id", "opd_id", "opd__name"],
+        only=[
+            "status",
+            "checks",
+            "reporter_id",
+            "opd_id",
+            "opd__name",
+            "merged_into_id",
+            "merged_into__tracking_code",
+        ],
     )
     def outcome(self, info: strawberry.Info) -> ReportOutcome | None:
         """What happened, as the reporter should read it now (the checks' verdict

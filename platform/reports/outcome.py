@@ -80,6 +80,11 @@ def outcome(report) -> Outcome:
                 _("Di kota ini setiap laporan diperiksa operator sebelum diteruskan ke OPD.")
             ]
         return Outcome(REVIEW, _("Laporan terkirim dan sedang diperiksa operator."), reasons, False)
+    if status == Status.MERGED and report.merged_into_id:
+        headline = _(
+            "Laporan ini digabung dengan laporan %(code)s yang sama; kabar selanjutnya ada di sana."
+        ) % {"code": report.merged_into.tracking_code}
+        return Outcome(DONE, headline, [], False)
     if status in _DONE:
         return Outcome(DONE, str(Status(status).label), [], False)
     if report.opd_id:

@@ -135,3 +135,31 @@ def test_emergency_numbers_reach_the_app_in_the_readers_language(world, api):
     assert numbers["113"] == "Fire brigade"
     indonesian = api("jakarta").op("AppConfig")["data"]["appConfig"]["branding"]["support"]
     assert {n["number"]: n["name"] for n in indonesian["emergency"]}["113"] == "Pemadam kebakaran"
+
+
+def test_the_reporter_of_a_merged_duplicate_is_pointed_to_the_main_report(world, api):
+    slug = "pangkalpinang"
+    first = api(slug, sign_in(api(slug), slug, "0812-7777-0105"))
+    second_token = sign_in(api(slug), slug, "0812-7777-0106")
+    second = api(slug, second_token)
+    main = submit(first, slug, "merge-main", photo(*CENTERS[slug], 615))
+    twin = submit(second, slug, "merge-twin", photo(*CENTERS[slug], 616))
+    operator = api(slug, staff_token(world, api(slug), slug, "op-merge", "operator"))
+    merged = operator.op(
+        "MergeReports", {"duplicateCode": twin["trackingCode"], "intoCode": main["trackingCode"]}
+    )["data"]["mergeReports"]
+    assert merged["errors"] == []
+    seen = second.op("TrackReport", {"trackingCode": twin["trackingCode"]})["data"]["report"]
+    assert seen["mergedIntoCode"] == main["trackingCode"]
+    assert main["trackingCode"] in seen["outcome"]["headline"]
+    english = api(slug, second_token, language="en").op(
+        "TrackReport", {"trackingCode": twin["trackingCode"]}
+    )["data"]["report"]
+    assert english["outcome"]["headline"].startswith("This report was merged into")
+    # The main report itself is not "merged into" anything.
+    assert (
+        first.op("TrackReport", {"trackingCode": main["trackingCode"]})["data"]["report"][
+            "mergedIntoCode"
+        ]
+        is None
+    )

@@ -42,6 +42,7 @@ export interface Report {
   photos: { kind: string; position: number; url: string; width: number; height: number }[];
   timeline: { createdAt: string; action: string; label: string; fromStatus: string; toStatus: string; note: string; public: boolean; actor: string }[];
   outcome: { state: string; headline: string; reasons: string[]; canRetryPhoto: boolean } | null;
+  mergedIntoCode?: string | null;
   verification: { verdict: string; checks: { name: string; result: string; reason: string }[] } | null;
   possibleDuplicates?: string[];
   reporterPhone?: string | null;

@@ -19,6 +19,12 @@ export function outcomeView(report: Report): HTMLElement | null {
     o.reasons.length
       ? h('div', null, h('p', null, t('why')), h('ul', { class: 'reasons' }, o.reasons.map((r) => h('li', null, r))))
       : null,
+    report.mergedIntoCode &&
+      h(
+        'p',
+        null,
+        h('a', { href: `/lapor/lacak/${encodeURIComponent(report.mergedIntoCode)}`, 'data-link': '', class: 'button', id: 'merged-into' }, `${t('track')}: ${report.mergedIntoCode}`),
+      ),
     o.canRetryPhoto &&
       h(
         'button',
