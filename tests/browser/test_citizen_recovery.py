@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from tests.browser.conftest import run_in_thread
-from tests.browser.test_web_app import CITIES
+from tests.browser.test_web_app import CITIES, citizen_sign_in
 from verification.samples import phone_photo
 
 PHONE = {"width": 412, "height": 915}
@@ -49,13 +49,7 @@ def phone(db, browser, server, web_cities):
     context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 8})
     page = context.new_page()
     page.goto(server.url(SLUG, "/lapor/masuk?next=/lapor/baru"))
-    number = f"0813{secrets.randbelow(10**8):08d}"
-    page.get_by_label(re.compile("Nomor HP")).fill(number)
-    page.click("#send-code")
-    code = page.get_by_label(re.compile("Kode sekali pakai"))
-    code.wait_for()
-    code.fill(server.otp_for("+62" + number[1:]))
-    page.click("#verify-code")
+    citizen_sign_in(page, server, prefix="0813")
     page.wait_for_url(re.compile(r"/lapor/baru$"))
     page.wait_for_selector('#location-status[data-state="found"]', timeout=15000)
     yield page

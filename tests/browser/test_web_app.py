@@ -58,6 +58,19 @@ def staff_sign_in(page, username: str) -> None:
     page.click("#staff-sign-in")
 
 
+def citizen_sign_in(page, server, prefix: str = "0812") -> str:
+    """On the sign-in form: a fresh phone number, the one-time code the server
+    wrote for it, signed in. Returns the number as typed."""
+    phone_local = f"{prefix}{secrets.randbelow(10**8):08d}"
+    page.get_by_label(re.compile("Nomor HP")).fill(phone_local)
+    page.click("#send-code")
+    code_input = page.get_by_label(re.compile("Kode sekali pakai"))
+    code_input.wait_for()
+    code_input.fill(server.otp_for("+62" + phone_local[1:]))
+    page.click("#verify-code")
+    return phone_local
+
+
 def report_opd(web_cities, django_db_blocker, slug: str, code: str) -> str:
     from reports.models import Report
 
@@ -103,13 +116,7 @@ def test_report_from_phone_to_command_center_to_responder_and_back(
 
     page.click("#start-report")
     page.click("#go-sign-in")
-    phone_local = f"0812{secrets.randbelow(10**8):08d}"
-    page.get_by_label(re.compile("Nomor HP")).fill(phone_local)
-    page.click("#send-code")
-    code_input = page.get_by_label(re.compile("Kode sekali pakai"))
-    code_input.wait_for()
-    code_input.fill(server.otp_for("+62" + phone_local[1:]))
-    page.click("#verify-code")
+    citizen_sign_in(page, server)
     page.wait_for_url(re.compile(r"/lapor/baru$"))
     page.wait_for_selector('#location-status[data-state="found"]', timeout=15000)
     page.get_by_label("Kategori").select_option("jalan-rusak")

@@ -5,27 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from shapely.geometry import shape
 
 from cityconfig.models import Area
 from people.tokens import issue_token
-from tests.api.conftest import Api
+from tests.api.conftest import (  # noqa: F401 (fixtures shared with the API tests)
+    Api,
+    api,
+    fresh_rate_limits,
+)
 from verification.samples import phone_photo
 
 _seeds = iter(range(7000, 9000))
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-
-
-@pytest.fixture
-def api():
-    return Api
 
 
 def inside(code: str) -> tuple[float, float]:

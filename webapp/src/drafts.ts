@@ -5,6 +5,8 @@
 // another's. The draft keeps its idempotency key, so if the first attempt did
 // reach the server, sending again returns the same report instead of a second.
 
+import { cityStore, type Store } from './idb';
+
 export interface Draft {
   categoryCode: string;
   description: string;
@@ -19,30 +21,9 @@ export interface Draft {
   savedAt: string;
 }
 
-const STORE = 'drafts';
 const KEY = 'report';
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(`kanal-drafts:${location.host}`, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = work(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const db = cityStore('drafts', 'drafts');
+const run: Store['run'] = (mode, work) => db.run(mode, work);
 
 export async function saveDraft(draft: Draft): Promise<boolean> {
   try {

@@ -5,6 +5,8 @@
 // result once per key, so a retry after an answer that was lost on the way
 // back does not record it twice. One database per city host.
 
+import { cityStore, type Store } from './idb';
+
 export interface PendingSurvey {
   idempotencyKey: string;
   trackingCode: string;
@@ -15,29 +17,8 @@ export interface PendingSurvey {
   lastError?: string;
 }
 
-const STORE = 'results';
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(`kanal-survey:${location.host}`, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'idempotencyKey' });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = work(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  } finally {
-    db.close();
-  }
-}
+const db = cityStore('survey', 'results', { keyPath: 'idempotencyKey' });
+const run: Store['run'] = (mode, work) => db.run(mode, work);
 
 export async function keepSurvey(result: PendingSurvey): Promise<boolean> {
   try {
