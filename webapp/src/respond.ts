@@ -247,7 +247,8 @@ export async function responder(main: HTMLElement): Promise<void> {
           h('dt', null, t('created')), h('dd', null, cityTime(report.createdAt))),
         h('p', { class: 'description' }, report.description),
         report.address && h('p', { class: 'hint address' }, report.address),
-        report.reporterPhone && h('p', { class: 'hint' }, `${t('reporter')}: `, h('a', { href: `tel:${report.reporterPhone}` }, report.reporterPhone)),
+        // Masked (+62812••••250): shown so staff can tell reporters apart, never dialled.
+        report.reporterPhone && h('p', { class: 'hint' }, `${t('reporter')}: ${report.reporterPhone}`),
         labelledPhotos(report),
         historyView(report, report.status === 'reopened'),
         report.verification && h('details', { class: 'verification' }, h('summary', null, t('rsVerification')), verdictView(report.verification)),
