@@ -80,8 +80,8 @@ export async function workbench(main: HTMLElement, match: RegExpMatchArray): Pro
   }
   const token = state.staffToken;
   const selected = match[1]?.replace(/^\//, '').toUpperCase() || null;
-  const list = h('div', { id: 'work-queue', 'aria-live': 'polite' });
-  const detail = h('section', { id: 'work-detail', 'aria-live': 'polite', 'aria-label': t('wbDetail') });
+  const list = h('div', { id: 'work-queue', 'aria-live': 'polite' }, h('p', { class: 'hint' }, t('loading')));
+  const detail = h('section', { id: 'work-detail', 'aria-live': 'polite', 'aria-label': t('wbDetail') }, h('p', { class: 'hint' }, t('loading')));
   const status = h('div', { id: 'action-status', 'aria-live': 'polite' }, flash ? okBox(flash) : null);
   flash = null;
   const tabs = h(
