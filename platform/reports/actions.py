@@ -209,25 +209,49 @@ def assign(actor: Actor, report: Report, opd_code: str, note: str = "") -> Repor
     return report
 
 
+def _check_operator_edit(actor: Actor, report: Report, name: str, refusal) -> None:
+    """An operator's edit of an open report (its area, its priority)."""
+    from reports.permissions import operator
+
+    if not operator(report, actor):
+        raise PermissionDenied(message=refusal)
+    if report.status not in OPEN_STATUSES:
+        raise Conflict(
+            code="INVALID_TRANSITION",
+            message=_("Laporan berstatus '%(status)s' tidak bisa diproses (%(name)s)."),
+            params={"status": _status_label(report.status), "name": name},
+            details={"status": report.status, "transition": name},
+        )
+
+
+def _move_to_opd(report: Report, actor: Actor, target: Opd, *, note: str, data: dict) -> None:
+    """Forward the report to ``target``: the timeline, a fresh assignment and SLA
+    clock there, and the new OPD told. Shared by ``forward`` and ``set_area``."""
+    previous = report.opd
+    transit(
+        report,
+        actor,
+        "forward",
+        note=note,
+        data={"from_opd": previous.code if previous else None, "to_opd": target.code, **data},
+    )
+    report.opd = target
+    report.assigned_at = timezone.now()
+    report.acknowledged_at = None
+    sla.on_forward(report, report.assigned_at)
+    report.save()
+    tell_opd(report, "report.assigned", forwarded_from=previous.code if previous else None)
+
+
 @locked
 def set_area(actor: Actor, report: Report, area_code: str, note: str = "") -> Report:
     """An operator sets the report's area (the point lay in no polygon, or in the
     wrong one). A report already with an OPD, not yet acknowledged there, is
     re-routed by the city's rules for its new area; otherwise the area counts
     from the next routing (triage accept, survey confirmation)."""
-    from reports.permissions import operator
-
-    if not operator(report, actor):
-        raise PermissionDenied(
-            message=_("Hanya operator yang dapat menentukan wilayah laporan."),
-        )
-    if report.status not in OPEN_STATUSES:
-        raise Conflict(
-            code="INVALID_TRANSITION",
-            message=_("Laporan berstatus '%(status)s' tidak bisa diproses (%(name)s)."),
-            params={"status": _status_label(report.status), "name": "set_area"},
-            details={"status": report.status, "transition": "set_area"},
-        )
+    _check_operator_edit(
+        actor, report, "set_area", _("Hanya operator yang dapat menentukan wilayah laporan.")
+    )
     area = Area.objects.active().filter(code=(area_code or "").strip()).first()
     if area is None:
         raise InvalidInput(
@@ -250,25 +274,14 @@ def set_area(actor: Actor, report: Report, area_code: str, note: str = "") -> Re
     if report.status == Status.ASSIGNED:
         decision = route(report.category, area)
         if decision.opd.pk != report.opd_id:
-            before = report.opd
-            transit(
+            report.forward_hint = decision.forward_to
+            _move_to_opd(
                 report,
                 actor,
-                "forward",
+                decision.opd,
                 note=f"Wilayah laporan ditetapkan: {area.name}.",
-                data={
-                    "from_opd": before.code if before else None,
-                    "to_opd": decision.opd.code,
-                    "rule": decision.reason,
-                },
+                data={"rule": decision.reason},
             )
-            report.opd = decision.opd
-            report.forward_hint = decision.forward_to
-            report.assigned_at = timezone.now()
-            report.acknowledged_at = None
-            sla.on_forward(report, report.assigned_at)
-            report.save()
-            tell_opd(report, "report.assigned", forwarded_from=before.code if before else None)
     return report
 
 
@@ -276,19 +289,9 @@ def set_area(actor: Actor, report: Report, area_code: str, note: str = "") -> Re
 def set_priority(actor: Actor, report: Report, priority: str, note: str = "") -> Report:
     """An operator sets the report's priority: one of the city's ``priorities``
     ("" clears it). Recorded on the timeline (staff only)."""
-    from reports.permissions import operator
-
-    if not operator(report, actor):
-        raise PermissionDenied(
-            message=_("Hanya operator yang dapat menentukan prioritas laporan."),
-        )
-    if report.status not in OPEN_STATUSES:
-        raise Conflict(
-            code="INVALID_TRANSITION",
-            message=_("Laporan berstatus '%(status)s' tidak bisa diproses (%(name)s)."),
-            params={"status": _status_label(report.status), "name": "set_priority"},
-            details={"status": report.status, "transition": "set_priority"},
-        )
+    _check_operator_edit(
+        actor, report, "set_priority", _("Hanya operator yang dapat menentukan prioritas laporan.")
+    )
     priority = (priority or "").strip()
     if priority and priority not in city_profile().priorities:
         raise InvalidInput(
@@ -380,20 +383,7 @@ def forward(actor: Actor, report: Report, opd_code: str, reason: str) -> Report:
             code="SAME_OPD",
             message=_("Laporan sudah berada di OPD tersebut."),
         )
-    previous = report.opd
-    transit(
-        report,
-        actor,
-        "forward",
-        note=_required(reason, "reason"),
-        data={"from_opd": previous.code if previous else None, "to_opd": target.code},
-    )
-    report.opd = target
-    report.assigned_at = timezone.now()
-    report.acknowledged_at = None
-    sla.on_forward(report, report.assigned_at)
-    report.save()
-    tell_opd(report, "report.assigned", forwarded_from=previous.code if previous else None)
+    _move_to_opd(report, actor, target, note=_required(reason, "reason"), data={})
     return report
 
 
