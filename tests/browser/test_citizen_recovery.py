@@ -25,18 +25,41 @@ SLUG = "web-mtr"
 LAT, LON = CITIES[SLUG][0] + 0.005, CITIES[SLUG][1]
 
 
-def photo_file(tmp_path, name: str, *, age: timedelta, size=(1200, 900)):
+def known_hashes(web_cities, django_db_blocker) -> list[int]:
+    """Perceptual hashes of the photos the test city already holds."""
+    from reports.models import Photo
+
+    def lookup():
+        connection.set_tenant(web_cities[SLUG])
+        return list(Photo.objects.values_list("phash", flat=True))
+
+    return run_in_thread(django_db_blocker, lookup)
+
+
+def photo_file(tmp_path, name: str, *, age: timedelta, size=(1200, 900), avoid=()):
+    """A phone photo taken ``age`` ago at the test spot. With ``avoid`` (hashes
+    already on file), a scene clearly unlike them, so the reuse check cannot
+    refuse it by a chance resemblance between two synthetic scenes."""
+    from verification.photos import inspect_photo
+
     lat, lon = LAT, LON
     path = tmp_path / f"{name}.jpg"
-    path.write_bytes(
-        phone_photo(
+    for _attempt in range(50):
+        data = phone_photo(
             seed=6000 + secrets.randbelow(3000),
             width=size[0],
             height=size[1],
             taken_at=datetime.now(UTC) - age,
             gps=(lat + 0.0001, lon + 0.0001),
         )
-    )
+        if not avoid:
+            break
+        phash = inspect_photo(
+            data, city_tz=UTC, max_bytes=len(data) + 1, max_pixels=size[0] * size[1] + 1
+        ).phash
+        if all(((phash ^ other) & (2**64 - 1)).bit_count() >= 16 for other in avoid):
+            break
+    path.write_bytes(data)
     return path
 
 
@@ -140,7 +163,15 @@ def test_a_report_rejected_for_its_photo_says_why_shows_it_and_can_go_again(
     )
     assert page.get_by_label("Kategori").input_value() == "jalan-rusak"
     page.set_input_files(
-        'input[name="photos"]', str(photo_file(tmp_path, "baru", age=timedelta(minutes=2)))
+        'input[name="photos"]',
+        str(
+            photo_file(
+                tmp_path,
+                "baru",
+                age=timedelta(minutes=2),
+                avoid=known_hashes(web_cities, django_db_blocker),
+            )
+        ),
     )
     page.click("#send-report")
     page.wait_for_selector("#tracking-code", timeout=30000)
@@ -154,7 +185,13 @@ def test_a_big_camera_photo_is_shrunk_in_the_browser_and_still_passes_time_and_p
     phone, tmp_path, web_cities, django_db_blocker
 ):
     page = phone
-    big = photo_file(tmp_path, "kamera", age=timedelta(minutes=3), size=(4000, 3000))
+    big = photo_file(
+        tmp_path,
+        "kamera",
+        age=timedelta(minutes=3),
+        size=(4000, 3000),
+        avoid=known_hashes(web_cities, django_db_blocker),
+    )
     fill(page, "jalan-rusak", "Trotoar amblas dekat halte, berbahaya bagi pejalan kaki.")
     page.set_input_files('input[name="photos"]', str(big))
     page.click("#send-report")
@@ -177,7 +214,15 @@ def test_a_send_that_fails_is_kept_on_the_phone_and_sent_later_without_retyping(
     description = f"Lampu jalan mati sejak tiga hari ({secrets.token_hex(3)})."
     fill(page, "jalan-rusak", description)
     page.set_input_files(
-        'input[name="photos"]', str(photo_file(tmp_path, "draf", age=timedelta(minutes=2)))
+        'input[name="photos"]',
+        str(
+            photo_file(
+                tmp_path,
+                "draf",
+                age=timedelta(minutes=2),
+                avoid=known_hashes(web_cities, django_db_blocker),
+            )
+        ),
     )
     failures = {"left": 1}
 
