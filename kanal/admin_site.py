@@ -78,6 +78,14 @@ class KanalAdminSite(OTPAdminSite):
     def login_template(self):  # type: ignore[override]
         return OTPAdminSite.login_template if settings.KANAL_ADMIN_2FA else None
 
+    def each_context(self, request):
+        from kanal.console import tools_for
+
+        context = super().each_context(request)
+        if connection.schema_name != "public" and request.user.is_authenticated:
+            context["console_tools"] = tools_for(request)
+        return context
+
     def has_permission(self, request) -> bool:
         if settings.KANAL_ADMIN_2FA:
             return super().has_permission(request)

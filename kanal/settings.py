@@ -247,7 +247,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 SERVESTATIC_USE_FINDERS = DEBUG  # development serves straight from the apps and webapp/dist
 SERVESTATIC_AUTOREFRESH = DEBUG
-STATICFILES_DIRS = [BASE_DIR / "webapp" / "dist"]  # the built web app (npm run build)
+STATICFILES_DIRS = [
+    BASE_DIR / "webapp" / "dist",  # the built web app (npm run build)
+    BASE_DIR / "kanal" / "static",  # the console's stylesheet and scripts
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".kanal" / "media")))
 

@@ -37,5 +37,6 @@ urlpatterns = [
         name="report-photo",
     ),
     path("open311/", include("open311.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # the language switch
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from cityconfig.diff import SLA_POLICY_FIELDS, Change, diff_configs, sla_targets
 from cityconfig.export import config_sha256, current_config
 from cityconfig.models import (
     Area,
@@ -28,7 +29,6 @@ from cityconfig.models import (
 )
 from cityconfig.schema import TERRITORIAL_TOKENS, CityConfig, territorial_opd_code
 from cityconfig.signals import public_data_changed
-from onboarding.diff import SLA_POLICY_FIELDS, Change, diff_configs, sla_targets
 from onboarding.loading import ConfigInvalid, Problem
 from tenants.models import City, CityStatus, Domain
 

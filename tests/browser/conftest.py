@@ -261,3 +261,17 @@ def shot():
         return path
 
     return save
+
+
+@pytest.fixture
+def console_admin(web_cities, django_db_blocker):
+    """A committed Diskominfo admin of a browser-test city (console access, no
+    superuser flag); returns its username. Sign in with :func:`console_sign_in`."""
+    from tests.browser.console_helpers import make_console_admin
+
+    def make(slug: str = "web-mtr") -> str:
+        username = f"diskominfo-{secrets.token_hex(3)}"
+        run_in_thread(django_db_blocker, make_console_admin, web_cities[slug], username)
+        return username
+
+    return make
