@@ -118,3 +118,27 @@ class CityMiddleware(TenantMainMiddleware):
             message=_("Tidak ada kota yang dilayani Kanal di alamat %(host)s.")
             % {"host": hostname},
         )
+
+
+class ConsoleLanguageMiddleware:
+    """The console speaks Indonesian unless its user chose English.
+
+    A browser's Accept-Language says what its maker shipped more often than
+    what a Diskominfo officer reads (headless and many office machines send
+    ``en-US``), so on ``/admin/`` only the language switch (Django's language
+    cookie) counts; everything else keeps LocaleMiddleware's choice.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        from django.conf import settings
+
+        if request.path.startswith("/admin/"):
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            codes = {code for code, _name in settings.LANGUAGES}
+            language = chosen if chosen in codes else settings.LANGUAGE_CODE
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

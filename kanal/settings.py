@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "servestatic.middleware.ServeStaticMiddleware",  # static files in production too
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kanal.middleware.ConsoleLanguageMiddleware",  # /admin/: Indonesian unless switched
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

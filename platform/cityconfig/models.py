@@ -292,4 +292,6 @@ class ConfigRevision(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} · {self.actor}"
+        from django.utils import timezone
+
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} · {self.actor}"

@@ -53,10 +53,21 @@ def recorded_change(actor: str, source: str) -> Iterator[Recording]:
         before = live_config() if CityProfile.objects.exists() else None
         yield recording
         after = live_config()
-        changes = diff_configs(before, after)
+        changes = without_shifts(diff_configs(before, after))
         if changes:
             recording.changes = changes
             recording.revision = record_revision(after, changes, actor=actor, source=source)
+
+
+def without_shifts(changes: list[Change]) -> list[Change]:
+    """Leave out the entries that only moved because another of their kind was
+    added or removed before them (a deleted rule renumbers every later one)."""
+    moved_kinds = {c.kind for c in changes if c.action in ("create", "retire")}
+    return [
+        c
+        for c in changes
+        if not (c.action == "update" and c.kind in moved_kinds and set(c.fields) == {"position"})
+    ]
 
 
 def record_revision(
