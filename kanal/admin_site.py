@@ -11,10 +11,20 @@ from functools import cache
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+APP_LABELS = {
+    "/kerja/": _("Meja operator (/kerja/)"),
+    "/respond/": _("Tanggapan OPD (/respond/)"),
+    "/survei/": _("Survei lapangan (/survei/)"),
+    "/command/": _("Command center (/command/)"),
+}
 
 
 @cache
@@ -37,15 +47,30 @@ def model_lives_here(model) -> bool:
     return model._meta.app_config.name in _app_names(tuple(entries))
 
 
+# Security plumbing (login throttling, authenticator devices) and raw accounts:
+# not the city console's business. Staff are managed on "Petugas"; 2FA devices
+# are reset there. Only a superuser of the vendor site sees these screens.
+PLUMBING_APPS = frozenset({"axes", "otp_totp", "otp_static", "otp_email", "otp_hotp", "auth"})
+
+
+def shown_to(request, model) -> bool:
+    """May this request's user see this model's screens here at all?"""
+    if not model_lives_here(model):
+        return False
+    if model._meta.app_label in PLUMBING_APPS:
+        return connection.schema_name == "public" and request.user.is_superuser
+    return True
+
+
 def _gated(admin_class):
     """A subclass of ``admin_class`` whose permissions also require the model to
-    live in the active schema."""
+    live in the active schema (and plumbing to be on the vendor site)."""
 
     def gate(name):
         original = getattr(admin_class, name)
 
         def method(self, request, *args, **kwargs):
-            return model_lives_here(self.model) and original(self, request, *args, **kwargs)
+            return shown_to(request, self.model) and original(self, request, *args, **kwargs)
 
         method.__name__ = name
         return method
@@ -60,6 +85,37 @@ def _gated(admin_class):
     return type(admin_class.__name__, (admin_class,), {n: gate(n) for n in names})
 
 
+class _ConsoleLoginMixin:
+    """A right password of someone who may not use the console is not "wrong":
+    the login view turns ``not_console`` into a page that says where they work."""
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)  # active?
+        if connection.schema_name == "public":
+            if not user.is_staff:
+                raise ValidationError(
+                    self.error_messages["invalid_login"],
+                    code="invalid_login",
+                    params={"username": self.username_field.verbose_name},
+                )
+            return
+        from people.staff import can_use_console
+
+        if not can_use_console(user):
+            raise ValidationError(NOT_CONSOLE_MESSAGE, code="not_console")
+
+
+NOT_CONSOLE_MESSAGE = _("Konsol ini hanya untuk admin Diskominfo kota.")
+
+
+class ConsoleAuthenticationForm(_ConsoleLoginMixin, AdminAuthenticationForm):
+    pass
+
+
+class ConsoleOTPAuthenticationForm(_ConsoleLoginMixin, OTPAdminAuthenticationForm):
+    pass
+
+
 class KanalAdminSite(OTPAdminSite):
     site_header = "Kanal"
     site_title = "Kanal"
@@ -72,7 +128,49 @@ class KanalAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):  # type: ignore[override]
-        return OTPAdminAuthenticationForm if settings.KANAL_ADMIN_2FA else AdminAuthenticationForm
+        return (
+            ConsoleOTPAuthenticationForm if settings.KANAL_ADMIN_2FA else ConsoleAuthenticationForm
+        )
+
+    def login(self, request, extra_context=None):
+        """Django's login, except for a person who may not use the console
+        (an operator, a responder…): they get a page, in their language, that
+        says the console is Diskominfo's and links to their own app."""
+        if connection.schema_name != "public" and request.user.is_authenticated:
+            from people.staff import can_use_console
+
+            if not can_use_console(request.user):
+                return self.not_console(request, request.user)
+        response = super().login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if request.method == "POST" and form is not None and form.is_bound:
+            refused = form.errors.as_data().get("__all__", [])
+            if any(error.code == "not_console" for error in refused):
+                return self.not_console(request, form.get_user())
+        return response
+
+    def not_console(self, request, user):
+        from people.staff import apps_of
+
+        context = {
+            **self.each_context(request),
+            "title": _("Konsol khusus admin Diskominfo"),
+            "person": user,
+            "apps": [{"path": path, "label": APP_LABELS.get(path, path)} for path in apps_of(user)],
+            "signed_in": request.user.is_authenticated,
+        }
+        return TemplateResponse(request, "admin/not_console.html", context, status=403)
+
+    def has_permission(self, request) -> bool:
+        """The vendor site: active staff (as Django has it). A city's console:
+        the Diskominfo role (``people.staff.can_use_console``), not a ticked box."""
+        if settings.KANAL_ADMIN_2FA and not request.user.is_verified():
+            return False
+        if connection.schema_name == "public":
+            return request.user.is_active and request.user.is_staff
+        from people.staff import can_use_console
+
+        return can_use_console(request.user)
 
     @property
     def login_template(self):  # type: ignore[override]
@@ -85,8 +183,3 @@ class KanalAdminSite(OTPAdminSite):
         if connection.schema_name != "public" and request.user.is_authenticated:
             context["console_tools"] = tools_for(request)
         return context
-
-    def has_permission(self, request) -> bool:
-        if settings.KANAL_ADMIN_2FA:
-            return super().has_permission(request)
-        return AdminSite.has_permission(self, request)

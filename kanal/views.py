@@ -16,11 +16,20 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 
 
 def city_logo(request: HttpRequest) -> HttpResponse:
-    """The city's logo from its config assets (only files under tenant_configs/assets)."""
+    """The city's logo: one uploaded in the console (the city's own media
+    folder, cityconfig.logos) or a file of its config assets (only under
+    tenant_configs/assets)."""
     from django.conf import settings
     from django.http import FileResponse, Http404
 
+    from cityconfig.logos import open_uploaded_logo
+
     logo = city_profile().branding.get("logo", "")
+    uploaded = open_uploaded_logo(logo)
+    if uploaded is not None:
+        response = FileResponse(uploaded, content_type="image/png")
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     assets = (settings.TENANT_CONFIG_DIR / "assets").resolve()
     path = (settings.TENANT_CONFIG_DIR / logo).resolve()
     if not logo or not path.is_relative_to(assets) or not path.is_file():

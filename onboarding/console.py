@@ -71,9 +71,7 @@ def rollback_proposal(revision: ConfigRevision) -> Proposal:
 def import_proposal(text: str, *, file: str = "") -> Proposal:
     """A YAML config for this city, checked (with line numbers) and planned."""
     if len(text.encode("utf-8")) > MAX_IMPORT_BYTES:
-        raise ConfigInvalid(
-            [Problem("", _("Berkas terlalu besar (maksimum 2 MB)."), file)]
-        )
+        raise ConfigInvalid([Problem("", _("Berkas terlalu besar (maksimum 2 MB)."), file)])
     config = parse_config(text, file=file, expected_slug=connection.tenant.slug)
     return _propose(config)
 

@@ -252,6 +252,9 @@ def _write_config(config: CityConfig) -> None:
             "area": None,
             "generated": False,
             "parent": None,
+            "head": o.head or "",
+            "phone": o.phone or "",
+            "email": o.email or "",
         }
         for o in config.opds
     ]

@@ -52,7 +52,7 @@ def profile_form(profile: CityProfile, **changes) -> dict:
 def test_a_bad_verification_policy_is_a_field_error_and_is_not_saved(admin_client):
     profile = CityProfile.load()
     before = dict(profile.verification)
-    url = f"/admin/cityconfig/cityprofile/{profile.pk}/change/"
+    url = f"/admin/cityconfig/cityprofile/{profile.pk}/raw/"  # superusers; console: tests/console
     bad = {**before, "max_photo_age": "2 jam", "misspelt_key": True}
     response = admin_client.post(url, profile_form(profile, verification=json.dumps(bad)))
     assert response.status_code == 200  # the form again, not a 500
@@ -68,7 +68,7 @@ def test_nul_in_a_profile_section_is_refused(admin_client):
     profile = CityProfile.load()
     name = profile.identity["name"]
     identity = {**profile.identity, "name": "Mata\u0000ram"}
-    url = f"/admin/cityconfig/cityprofile/{profile.pk}/change/"
+    url = f"/admin/cityconfig/cityprofile/{profile.pk}/raw/"  # superusers; console: tests/console
     response = admin_client.post(url, profile_form(profile, identity=json.dumps(identity)))
     assert response.status_code == 200
     assert "NUL" in " ".join(response.context["adminform"].form.errors["identity"])
@@ -79,7 +79,7 @@ def test_a_good_profile_edit_is_saved_and_recorded(admin_client):
     profile = CityProfile.load()
     revisions = ConfigRevision.objects.count()
     verification = {**profile.verification, "max_photo_age": "48h"}
-    url = f"/admin/cityconfig/cityprofile/{profile.pk}/change/"
+    url = f"/admin/cityconfig/cityprofile/{profile.pk}/raw/"  # superusers; console: tests/console
     response = admin_client.post(url, profile_form(profile, verification=json.dumps(verification)))
     assert response.status_code == 302, (
         response.context and response.context["adminform"].form.errors
@@ -88,7 +88,8 @@ def test_a_good_profile_edit_is_saved_and_recorded(admin_client):
     assert ConfigRevision.objects.count() == revisions + 1
 
 
-def test_an_sla_target_typed_as_2_jam_is_a_field_error(admin_client):
+def test_an_sla_target_typed_as_2_jam_is_saved_as_2h_and_garbage_is_a_field_error(admin_client):
+    """Issue 16: "2 jam" is how people type it; the config keeps "2h"."""
     rule = (
         SlaRule.objects.active().filter(category__isnull=False).select_related("category").first()
     )
@@ -103,9 +104,14 @@ def test_an_sla_target_typed_as_2_jam_is_a_field_error(admin_client):
         "position": str(getattr(rule, "position", 0)),
     }
     response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule.refresh_from_db()
+    assert rule.response == "2h"
+
+    response = admin_client.post(url, {**data, "response": "dua jam"})
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "response" in errors, errors
-    assert "duration" in " ".join(errors["response"])
+    assert "2 jam" in " ".join(errors["response"])  # says which format it wants
     rule.refresh_from_db()
-    assert rule.response != "2 jam"
+    assert rule.response == "2h"

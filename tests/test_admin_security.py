@@ -10,6 +10,7 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from people.models import StaffRole
 from tests.api.conftest import Api
 
 
@@ -62,6 +63,9 @@ def test_staff_app_login_needs_the_authenticator_code_when_enabled(cities, setti
     settings.KANAL_ADMIN_2FA = True
     city = cities["mataram"]
     user = make_staff(city, "petugas-2fa", superuser=False)
+    connection.set_tenant(city)
+    StaffRole.objects.create(user=user, role="operator")  # the apps need a role (people.staff)
+    connection.set_schema_to_public()
     api = Api("mataram")
     refused = api.op("StaffLogin", {"username": "petugas-2fa", "password": "pw-Kanal-123"})
     assert refused["data"]["staffLogin"]["errors"][0]["code"] == "TWO_FACTOR_NOT_SET_UP"

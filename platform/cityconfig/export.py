@@ -81,6 +81,9 @@ def current_config_data(slug: str) -> dict[str, Any]:
                 "kind": o.kind,
                 "parent": o.parent.code if o.parent else None,
                 "responder": o.responder,
+                "head": o.head or None,
+                "phone": o.phone or None,
+                "email": o.email or None,
             }
             for o in Opd.objects.active().filter(generated=False).select_related("parent")
         ],

@@ -137,6 +137,9 @@ class Opd(Retirable):
         default=False,
         help_text=_("Kantor camat/lurah dari daftar wilayah."),
     )
+    head = models.CharField(_("kepala"), max_length=300, blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    email = models.EmailField(_("surel"), max_length=254, blank=True)
 
     class Meta(Retirable.Meta):
         verbose_name = _("OPD")

@@ -240,7 +240,12 @@ class Branding(Strict):
     responder_app_name: NonEmpty | None = None
     tagline: LocalizedText | None = None
     colors: Colors
-    logo: NonEmpty = Field(description="Path under tenant_configs/assets/ or an https URL")
+    logo: NonEmpty = Field(
+        description=(
+            "Path under tenant_configs/assets/, or upload:branding/logo-<hash>.png "
+            "(uploaded in the console, kept in the city's own media folder)"
+        )
+    )
     support: Support = Support()
     map: MapTiles | None = None
 
@@ -282,6 +287,9 @@ class Opd(Strict):
     kind: OpdKind
     parent: Code | None = None
     responder: bool = True
+    head: NonEmpty | None = Field(None, description="Name of the head (kepala) of the OPD")
+    phone: NonEmpty | None = Field(None, description="The OPD's contact phone number")
+    email: NonEmpty | None = Field(None, description="The OPD's contact e-mail address")
 
 
 class Polygon(Strict):

@@ -7,6 +7,7 @@ they may do and, for OPD roles, to the OPD they act for.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -127,3 +128,35 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+class StaffProfile(models.Model):
+    """What a staff account needs beyond Django's user: a phone number to reach
+    them (the invitation is shown to the admin until issue 18 sends it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    phone = models.CharField(_("nomor telepon"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("profil petugas")
+        verbose_name_plural = _("profil petugas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="staff_phone_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return masked_phone(self.phone) if self.phone else str(self.user)
+
+
+class StaffMember(User):
+    """The console's view of a city's staff accounts (a proxy: same table as
+    auth's users), so its permissions are the console's, not auth's."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("petugas")
+        verbose_name_plural = _("petugas")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kanal.errors import PermissionDenied, RateLimited, ServiceError
 from people.actors import Actor
 from people.models import AccessToken, Citizen
+from people.staff import can_use_staff_apps
 
 CITIZEN_TOKEN_TTL = timedelta(days=90)
 STAFF_TOKEN_TTL = timedelta(hours=12)
@@ -77,7 +78,7 @@ def actor_for_token(city_slug: str, token: str) -> Actor:
         AccessToken.objects.filter(pk=record.pk).update(last_used_at=now)
     if record.citizen is not None:
         return Actor.for_citizen(record.citizen)
-    if not record.user.is_active:
+    if not record.user.is_active:  # deactivated: its tokens stop at once
         raise NotAuthenticated(
             message=_("Akun tidak aktif."),
         )
@@ -87,7 +88,8 @@ def actor_for_token(city_slug: str, token: str) -> Actor:
 def staff_login(
     city_slug: str, username: str, password: str, request=None, otp_code: str = ""
 ) -> IssuedToken:
-    """Password (throttled by django-axes) and, with KANAL_ADMIN_2FA, a TOTP code."""
+    """Password (throttled by django-axes), a staff role (``can_use_staff_apps``:
+    no "Status staf" tick needed) and, with KANAL_ADMIN_2FA, a TOTP code."""
     from django.conf import settings
     from django_otp import match_token, user_has_device
 
@@ -108,12 +110,17 @@ def staff_login(
             ),
             params={"minutes": minutes},
         )
-    if user is None or not user.is_active or not user.is_staff:
+    if user is None or not user.is_active:
         raise PermissionDenied(
             code="INVALID_CREDENTIALS",
             message=_(
                 "Nama pengguna atau kata sandi salah (akun dikunci sementara setelah 5 kali)."
             ),
+        )
+    if not can_use_staff_apps(user):  # the password was right: say what is really missing
+        raise PermissionDenied(
+            code="NO_STAFF_ROLE",
+            message=_("Akun ini belum diberi peran petugas. Hubungi admin Diskominfo kota."),
         )
     if settings.KANAL_ADMIN_2FA:
         if not user_has_device(user):

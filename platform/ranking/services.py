@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cityconfig.models import CityProfile, Opd
 from cityconfig.schema import Ranking as RankingPolicy
-from kanal.errors import InvalidInput, PermissionDenied
+from kanal.errors import InvalidInput, PermissionDenied, Unavailable
 from people.actors import Actor
 from people.models import Role
 from ranking.models import RankingSnapshot
@@ -86,6 +86,47 @@ def period_bounds(kind: str, today: date) -> tuple[date, date]:
     first_this_month = today.replace(day=1)
     end = first_this_month - timedelta(days=1)
     return end.replace(day=1), end
+
+
+def rankings_published(profile: CityProfile | None = None) -> bool:
+    """Whether the city publishes rankings (``features.published_rankings``)."""
+    from cityconfig.schema import Features
+
+    return Features.model_validate((profile or CityProfile.load()).features).published_rankings
+
+
+def _reports_between(start: date, end: date, tz: zoneinfo.ZoneInfo) -> bool:
+    since, until = _utc_range(start, end, tz)
+    return Report.objects.filter(
+        assigned_at__gte=since, assigned_at__lt=until, opd__isnull=False
+    ).exists()
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """A period worth previewing: the last full month if it had reports, else
+    the last 30 days, else the month of the most recent assigned report.
+
+    A preview of an empty month (the old default) looks like a broken screen.
+    """
+    tz = CityProfile.load().zone
+    start, end = period_bounds("monthly", today)
+    if _reports_between(start, end, tz):
+        return start, end
+    recent = (today - timedelta(days=29), today)
+    if _reports_between(*recent, tz):
+        return recent
+    latest = (
+        Report.objects.filter(assigned_at__isnull=False, opd__isnull=False)
+        .order_by("-assigned_at")
+        .values_list("assigned_at", flat=True)
+        .first()
+    )
+    if latest is None:
+        return start, end
+    day = latest.astimezone(tz).date()
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
 
 
 def _utc_range(start: date, end: date, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
@@ -242,6 +283,14 @@ def publish_ranking(actor: Actor, start: date, end: date, title: str = "") -> Ra
     if not actor.has_role(Role.DISKOMINFO_ADMIN):
         raise PermissionDenied(
             message=_("Hanya admin Diskominfo yang dapat menerbitkan peringkat."),
+        )
+    if not rankings_published():
+        raise Unavailable(
+            code="RANKINGS_NOT_PUBLISHED",
+            message=_(
+                "Kota ini memilih tidak menerbitkan peringkat OPD (fitur “peringkat publik” "
+                "dimatikan di konfigurasi kota). Pratinjau tetap bisa dilihat."
+            ),
         )
     result = compute_ranking(start, end)
     if result.total_reports == 0:

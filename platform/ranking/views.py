@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -22,17 +23,44 @@ def _published(version: int | None = None):
     return snapshot
 
 
+ROWS_PER_PAGE = 20
+SNAPSHOTS_PER_PAGE = 20
+
+
+def _page(request: HttpRequest, items, per_page: int):
+    """One page of ``items``; a bad or too-large page number gives the nearest page."""
+    return Paginator(items, per_page).get_page(request.GET.get("halaman"))
+
+
 def ranking_list(request: HttpRequest) -> HttpResponse:
+    page = _page(request, _published().order_by("-version"), SNAPSHOTS_PER_PAGE)
     return render(
-        request, "ranking/list.html", {"snapshots": _published(), "profile": city_profile()}
+        request,
+        "ranking/list.html",
+        {"snapshots": page, "page": page, "profile": city_profile()},
     )
 
 
 def ranking_detail(request: HttpRequest, version: int) -> HttpResponse:
+    """A published ranking, a page at a time. Only OPDs that had reports in the
+    period unless ``?semua=1``: a city has hundreds of kelurahan, most with none."""
+    snapshot = _published(version)
+    show_all = request.GET.get("semua") == "1"
+    rows = [r for r in snapshot.rows if show_all or r.get("received")]
+    page = _page(request, rows, ROWS_PER_PAGE)
     return render(
         request,
         "ranking/detail.html",
-        {"snapshot": _published(version), "profile": city_profile(), "columns": exports.COLUMNS},
+        {
+            "snapshot": snapshot,
+            "profile": city_profile(),
+            "columns": exports.COLUMNS,
+            "page": page,
+            "rows": page.object_list,
+            "show_all": show_all,
+            "hidden": len(snapshot.rows) - len(rows),
+            "query_all": "semua=1&" if show_all else "",
+        },
     )
 
 

@@ -46,25 +46,37 @@ def policy(profile: CityProfile | None = None) -> dict:
     return (profile or CityProfile.load()).sla_settings
 
 
-def target_for(report) -> dict:
+# The national LAPOR! rule, for a city without any rule that applies.
+NATIONAL_TARGET = {"response": "3d", "resolution": "10d", "clock": "working"}
+
+
+def rule_for(category_id: int | None, priority: str | None) -> SlaRule | None:
     """The most specific SLA rule: category+priority, category, priority, default."""
     rules = {
         (r.category_id, r.priority): r
         for r in SlaRule.objects.active().filter(
-            Q(category_id=report.category_id) | Q(category__isnull=True)
+            Q(category_id=category_id) | Q(category__isnull=True)
         )
     }
-    priority = report.priority or ""
-    for key in (
-        (report.category_id, priority),
-        (report.category_id, ""),
-        (None, priority),
-        (None, ""),
-    ):
+    priority = priority or ""
+    for key in ((category_id, priority), (category_id, ""), (None, priority), (None, "")):
         rule = rules.get(key)
         if rule is not None:
-            return {"response": rule.response, "resolution": rule.resolution, "clock": rule.clock}
-    return {"response": "3d", "resolution": "10d", "clock": "working"}  # national LAPOR! rule
+            return rule
+    return None
+
+
+def target_for(report) -> dict:
+    """The targets of the most specific SLA rule (see :func:`rule_for`)."""
+    rule = rule_for(report.category_id, report.priority)
+    if rule is None:
+        return dict(NATIONAL_TARGET)
+    return {"response": rule.response, "resolution": rule.resolution, "clock": rule.clock}
+
+
+def due_at(cal: WorkingCalendar, start: datetime, duration: str, clock: str) -> datetime:
+    """When a target of ``duration`` started at ``start`` falls due, in ``clock``."""
+    return _due(cal, start, duration, clock)
 
 
 def _due(cal: WorkingCalendar, start: datetime, duration: str, clock: str) -> datetime:

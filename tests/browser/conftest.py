@@ -70,6 +70,13 @@ def db(django_db_setup):
     process must see what they create; they commit through django_db_blocker)."""
 
 
+@pytest.fixture(autouse=True)
+def _test_database_first(db):
+    """Every browser test sets up the test database before anything else (a
+    module run alone otherwise reached the city fixtures before the database
+    was migrated)."""
+
+
 def run_in_thread(django_db_blocker, fn, *args):
     """ORM calls from a test: in a thread of their own (Playwright's sync API keeps
     an event loop in the main thread), on their own autocommitted connection."""

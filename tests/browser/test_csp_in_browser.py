@@ -195,7 +195,8 @@ def test_admin_and_ranking_pages_under_the_policy(db, server, watch, shot):
     shot(page, "csp-admin-login")
     ranking = w.page()
     assert ranking.goto(server.url("web-pkp", "/peringkat/")).status == 200  # Mataram: none
-    assert ranking.eval_on_selector("body", "e => getComputedStyle(e).maxWidth") == "768px"
+    # Its own stylesheet applied: the list is a centred column of 48rem.
+    assert ranking.eval_on_selector("main", "e => getComputedStyle(e).maxWidth") == "768px"
     w.assert_clean(page, ranking)
 
 

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
+from people.models import Role
+from people.staff import RoleGrant, set_roles
 from reports.demo import seed_city
 from reports.models import Report
 from tenants.models import City
@@ -58,9 +60,15 @@ class Command(BaseCommand):
             host = city.get_primary_domain().domain if city.domains.exists() else "-"
             with schema_context(city.schema_name):
                 username, password = "admin", demo_password(city.slug)
-                ensure_user(
-                    username, password, superuser=True, email=f"diskominfo@{city.slug}.kanal.test"
-                )
+                if ensure_user(
+                    username, password, superuser=False, email=f"diskominfo@{city.slug}.kanal.test"
+                ):
+                    # A Diskominfo admin as the console makes one: the role, no superuser
+                    # flag, so the demo shows what a city's admin really sees.
+                    set_roles(
+                        get_user_model().objects.get(username=username),
+                        [RoleGrant(Role.DISKOMINFO_ADMIN)],
+                    )
                 started = time.monotonic()
                 codes = seed_city(city.slug, CENTERS.get(city.slug) or _centre())
                 took = time.monotonic() - started
