@@ -10,7 +10,7 @@ import secrets
 from django.db import connection
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_in_thread
+from tests.browser.conftest import SCREENSHOTS, run_in_thread
 from tests.browser.console_helpers import console_sign_in
 
 PHONE = {"width": 412, "height": 915}
@@ -51,7 +51,7 @@ def test_a_category_without_english_text_is_an_error_next_to_the_field_then_save
     error = page.locator(".field-description_en .errorlist")
     assert "bahasa Inggris" in error.inner_text()
     assert page.locator("#id_sla_response").input_value() == "2 jam"  # kept as typed
-    page.screenshot(path="/tmp/p/catalogue-error-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-catalogue-error-1440.png"), full_page=True)
     assert run_in_thread(django_db_blocker, _category, city, code) is None
 
     page.locator("#id_description_en").fill("Holes or loose tiles in the pavement.")
@@ -84,13 +84,15 @@ def test_the_routing_tester_shows_where_a_report_goes(
         assert answer.locator(".route-opd").inner_text() == office
         assert "teruskan ke" in answer.locator(".route-sentence").inner_text()
         assert "Opd token" not in page.content()
-        page.screenshot(path=f"/tmp/p/routing-tester-{name}.png", full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"console-routing-tester-{name}.png"), full_page=True
+        )
         page.goto(server.url("web-mtr", "/admin/cityconfig/routingrule/"))
         assert f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan)" in page.content()
-        page.screenshot(path=f"/tmp/p/routing-list-{name}.png")
+        page.screenshot(path=str(SCREENSHOTS / f"console-routing-list-{name}.png"))
         page.goto(server.url("web-mtr", "/admin/cityconfig/routingrule/add/"))
         assert page.get_by_label("kantor wilayah laporan (kelurahan)").is_visible()
-        page.screenshot(path=f"/tmp/p/routing-add-{name}.png", full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"console-routing-add-{name}.png"), full_page=True)
         page.close()
 
 
@@ -107,13 +109,13 @@ def test_the_opd_list_is_a_tree(db, server, browser, web_cities, console_admin):
         "link", name="Dinas Pekerjaan Umum dan Penataan Ruang"
     ).bounding_box()
     assert child.bounding_box()["x"] > parent_box["x"]  # indented under its parent
-    page.screenshot(path="/tmp/p/opd-tree-1440.png", full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / "console-opd-tree-1440.png"), full_page=False)
     page.set_viewport_size(PHONE)
-    page.screenshot(path="/tmp/p/opd-tree-412.png", full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / "console-opd-tree-412.png"), full_page=False)
     # In English the same tree (the labels follow once the catalog is merged).
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator(".opd-tree").is_visible()
     page.get_by_role("link", name="Bidang Bina Marga").click()
-    page.screenshot(path="/tmp/p/opd-change-412-en.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-opd-change-412-en.png"), full_page=True)
     page.close()

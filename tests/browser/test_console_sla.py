@@ -13,7 +13,7 @@ import secrets
 from django.db import connection
 from playwright.sync_api import expect
 
-from tests.browser.conftest import run_in_thread
+from tests.browser.conftest import SCREENSHOTS, run_in_thread
 from tests.browser.console_helpers import console_sign_in
 
 SLUG = "web-mtr"
@@ -103,7 +103,7 @@ def test_an_sla_rule_typed_as_2_jam_and_the_due_tester_in_wita(
     expect(page.locator("#result_list")).to_contain_text(
         f"{name}: respons 2 jam kerja, selesai 3 hari kerja"
     )
-    page.screenshot(path="/tmp/p/sla-list-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-sla-list-1440.png"), full_page=True)
     page.goto(server.url(SLUG, url))
     expect(page.get_by_label("Target respons")).to_have_value("2 jam")
 
@@ -116,9 +116,9 @@ def test_an_sla_rule_typed_as_2_jam_and_the_due_tester_in_wita(
         "28-12-2026"
     )  # Monday after Christmas
     expect(page.locator(".sla-skipped")).to_contain_text("Cuti bersama Hari Raya Natal")
-    page.screenshot(path="/tmp/p/sla-due-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-sla-due-1440.png"), full_page=True)
     page.set_viewport_size({"width": 412, "height": 900})
-    page.screenshot(path="/tmp/p/sla-due-412.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-sla-due-412.png"), full_page=True)
     context.close()
 
 
@@ -133,12 +133,12 @@ def test_a_cuti_bersama_day_is_added_with_the_date_picker(server, browser, conso
     last = rows.last
     last.locator('input[type="date"]').fill(day.isoformat())
     last.locator('input[type="text"]').fill("Cuti bersama uji")
-    page.screenshot(path="/tmp/p/sla-calendar-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-sla-calendar-1440.png"), full_page=True)
     page.get_by_role("button", name="Simpan", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("Kalender kerja disimpan")
     expect(page.locator(f'input[type="date"][value="{day.isoformat()}"]')).to_have_count(1)
     page.set_viewport_size({"width": 412, "height": 900})
-    page.screenshot(path="/tmp/p/sla-calendar-412.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-sla-calendar-412.png"), full_page=True)
     context.close()
 
 
@@ -155,7 +155,7 @@ def test_the_mataram_ranking_preview_has_dates_and_data_and_no_publish(
     expect(page.locator(".ranking-table tbody tr").first).to_be_visible()
     expect(page.locator('input[name="publish"]')).to_have_count(0)
     expect(page.locator(".ranking-note").first).to_contain_text("tidak menerbitkan")
-    page.screenshot(path="/tmp/p/ranking-preview-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-ranking-preview-1440.png"), full_page=True)
     context.close()
 
 
@@ -169,11 +169,11 @@ def test_a_published_ranking_is_short_on_a_phone(server, browser, web_cities, dj
     expect(page.locator("table.ranking tbody tr").first).to_be_visible()
     height = page.evaluate("document.documentElement.scrollHeight")
     width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path="/tmp/p/ranking-public-412.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-ranking-public-412.png"), full_page=True)
     assert height < 4000, height
     assert width <= 412, width
     for cell in page.locator("table.ranking td[data-label='Laporan']").all():
         assert int(cell.inner_text().split()[-1]) > 0
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.screenshot(path="/tmp/p/ranking-public-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-ranking-public-1440.png"), full_page=True)
     context.close()

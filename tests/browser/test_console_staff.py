@@ -11,7 +11,7 @@ import secrets
 
 from django.db import connection
 
-from tests.browser.conftest import PASSWORD, run_in_thread
+from tests.browser.conftest import PASSWORD, SCREENSHOTS, run_in_thread
 from tests.browser.console_helpers import console_sign_in
 
 DESK = {"width": 1440, "height": 900}
@@ -47,7 +47,7 @@ def test_an_invited_operator_signs_in_to_kerja_with_the_shown_password(
     page.locator("input[type=submit]").click()
     assert "Nomor telepon tidak valid" in page.locator(".staff-field.errors").first.inner_text()
     assert "Pilih OPD" in page.locator("#staff-roles .errorlist").inner_text()
-    page.screenshot(path="/tmp/p/staff-invite-errors-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-invite-errors-1440.png"), full_page=True)
     page.locator("#id_phone").fill(_phone())
     page.locator("#id_roles-0-role").select_option("operator")
     page.locator("input[type=submit]").click()
@@ -55,9 +55,9 @@ def test_an_invited_operator_signs_in_to_kerja_with_the_shown_password(
     username = page.locator("#new-username").inner_text().strip()
     password = page.locator("#new-password").inner_text().strip()
     assert len(password) == 12
-    page.screenshot(path="/tmp/p/staff-password-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-password-1440.png"), full_page=True)
     page.set_viewport_size(PHONE)
-    page.screenshot(path="/tmp/p/staff-password-412.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-password-412.png"), full_page=True)
     assert run_in_thread(django_db_blocker, _account, web_cities[SLUG], username) == (
         False,
         ["operator"],
@@ -67,9 +67,9 @@ def test_an_invited_operator_signs_in_to_kerja_with_the_shown_password(
     page.goto(server.url(SLUG, "/admin/people/staffmember/"))
     row = page.locator("#result_list tr", has_text=name)
     assert "Operator" in row.inner_text()
-    page.screenshot(path="/tmp/p/staff-list-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-list-1440.png"), full_page=True)
     page.set_viewport_size(PHONE)
-    page.screenshot(path="/tmp/p/staff-list-412.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-list-412.png"), full_page=True)
 
     other = browser.new_context(viewport=PHONE, locale="id-ID")
     kerja = other.new_page()
@@ -78,7 +78,7 @@ def test_an_invited_operator_signs_in_to_kerja_with_the_shown_password(
     kerja.get_by_label(re.compile("Kata sandi|Password")).fill(password)
     kerja.click("#staff-sign-in")
     kerja.wait_for_selector("#work-queue", timeout=15000)
-    kerja.screenshot(path="/tmp/p/staff-kerja-412.png", full_page=True)
+    kerja.screenshot(path=str(SCREENSHOTS / "console-staff-kerja-412.png"), full_page=True)
     other.close()
     page.close()
 
@@ -99,9 +99,13 @@ def test_an_operator_opening_the_console_is_told_where_to_work(
         assert expected in page.locator("#content").inner_text()
         assert box.locator('a[href="/kerja/"]').count() == 1
         assert "permission" not in page.content().lower()
-        page.screenshot(path=f"/tmp/p/staff-not-console-{locale}-1440.png", full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"console-staff-not-console-{locale}-1440.png"), full_page=True
+        )
         page.set_viewport_size(PHONE)
-        page.screenshot(path=f"/tmp/p/staff-not-console-{locale}-412.png", full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / f"console-staff-not-console-{locale}-412.png"), full_page=True
+        )
         # Nothing of the console opens for them.
         for path in ("/admin/people/staffmember/", "/admin/cityconfig/category/"):
             page.goto(server.url(SLUG, path))
@@ -118,7 +122,7 @@ def test_the_console_menu_has_no_axes_or_otp_entries(db, server, browser, consol
         assert plumbing not in content, plumbing
     assert page.locator('a[href="/admin/people/staffmember/"]').count() >= 1
     assert page.locator('a[href^="/admin/auth/"]').count() == 0
-    page.screenshot(path="/tmp/p/staff-menu-1440.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-menu-1440.png"), full_page=True)
     page.set_viewport_size(PHONE)
-    page.screenshot(path="/tmp/p/staff-menu-412.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "console-staff-menu-412.png"), full_page=True)
     page.close()
