@@ -95,4 +95,4 @@ def apply_proposal(proposal: Proposal, *, actor: str, source: str) -> list[Chang
         plan = apply_config(proposal.config, actor=actor, source=source)
     finally:
         connection.set_tenant(city)  # apply_config ends in the public schema
-    return plan.changes
+    return without_shifts(plan.changes)

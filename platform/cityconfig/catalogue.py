@@ -42,6 +42,14 @@ def retire_category_rules(category: Category) -> int:
     return rules + SlaRule.objects.active().filter(category=category).update(active=False)
 
 
+def restore_category_routing(category: Category) -> int:
+    """Turning a category back on brings back the routing rules that retiring it
+    switched off (those whose OPDs are still active), so its reports go where
+    they went before instead of silently to the default OPD."""
+    rules = RoutingRule.objects.filter(category=category, active=False).exclude(opd__active=False)
+    return rules.exclude(forward_to__active=False).update(active=True)
+
+
 def category_rule_count(category: Category) -> int:
     if category.pk is None:
         return 0

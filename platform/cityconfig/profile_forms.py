@@ -100,6 +100,21 @@ class IdentityForm(forms.Form):
         _("Telepon pengaduan"), _("Nomor yang dapat ditelepon warga, mis. 0370 123456."), False
     )
     support_whatsapp = _text(_("WhatsApp"), _("Nomor WhatsApp, mis. +62 812 3456 7890."), False)
+
+    def _phone(self, name: str) -> str:
+        number = (self.cleaned_data.get(name) or "").strip()
+        if number and not re.fullmatch(r"\+?[0-9(][0-9 ()-]{4,24}", number):
+            raise forms.ValidationError(
+                _("Nomor hanya boleh berisi angka, spasi, tanda kurung, - dan + di depan.")
+            )
+        return number
+
+    def clean_support_phone(self) -> str:
+        return self._phone("support_phone")
+
+    def clean_support_whatsapp(self) -> str:
+        return self._phone("support_whatsapp")
+
     support_email = forms.EmailField(
         label=_("Surel"), help_text=_("Mis. pengaduan@mataramkota.go.id."), required=False
     )

@@ -18,6 +18,7 @@ from cityconfig.catalogue import (
     category_sla,
     open_reports_in_category,
     reports_in_category,
+    restore_category_routing,
     retire_category_rules,
     set_category_sla,
 )
@@ -257,6 +258,8 @@ class CategoryAdmin(RecordedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if obj.active and change and "active" in form.changed_data:
+            restore_category_routing(obj)
         if obj.active:
             form.save_sla(obj)
         else:
