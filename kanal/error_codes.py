@@ -58,6 +58,10 @@ class CityErrorCode(StrEnum):
     PLAN_INACTIVE = "PLAN_INACTIVE"
     STRIPE_ERROR = "STRIPE_ERROR"
     SUBSCRIPTION_EXISTS = "SUBSCRIPTION_EXISTS"
+    # Onboarding a new region (onboarding.regions, onboarding.scaffold).
+    UNKNOWN_REGION = "UNKNOWN_REGION"
+    UNKNOWN_TEMPLATE = "UNKNOWN_TEMPLATE"
+    SLUG_TAKEN = "SLUG_TAKEN"
 
 
 class PeopleErrorCode(StrEnum):

@@ -233,6 +233,7 @@ def _write_config(config: CityConfig) -> None:
                 "name": a.name,
                 "level": a.level,
                 "parent": None,
+                "office_name": a.office_name or "",
                 "boundary": a.boundary.model_dump() if a.boundary is not None else None,
             }
             for a in config.areas
@@ -261,6 +262,7 @@ def _write_config(config: CityConfig) -> None:
     levels = set(config.territorial_opds.levels)
     prefix = {
         "kelurahan": "Kelurahan",
+        "desa": "Desa",
         "kecamatan": "Kecamatan",
         "kota_administrasi": "Kota Administrasi",
         "kabupaten_administrasi": "Kabupaten Administrasi",
@@ -268,7 +270,7 @@ def _write_config(config: CityConfig) -> None:
     opd_rows += [
         {
             "code": territorial_opd_code(a.code),
-            "name": f"{prefix[a.level]} {a.name}",
+            "name": a.office_name or f"{prefix[a.level]} {a.name}",
             "short_name": "",
             "kind": a.level,
             "responder": config.territorial_opds.responder,

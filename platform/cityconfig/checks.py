@@ -142,11 +142,12 @@ def _check_opd_ref(config: CityConfig, value: str, loc: tuple, *, tokens: bool) 
     if value in TERRITORIAL_TOKENS:
         if not tokens:
             yield loc, f"'{value}' needs a report's area; name a concrete OPD here"
-        elif TERRITORIAL_TOKENS[value] not in config.territorial_opds.levels:
+        elif not set(TERRITORIAL_TOKENS[value]) & set(config.territorial_opds.levels):
+            levels = " or ".join(f"'{level}'" for level in TERRITORIAL_TOKENS[value])
             yield (
                 loc,
                 (
-                    f"'{value}' needs territorial OPDs of level '{TERRITORIAL_TOKENS[value]}' "
+                    f"'{value}' needs territorial OPDs of level {levels} "
                     "(add it to territorial_opds.levels)"
                 ),
             )

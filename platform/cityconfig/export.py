@@ -93,6 +93,7 @@ def current_config_data(slug: str) -> dict[str, Any]:
                 "name": a.name,
                 "level": a.level,
                 "parent": a.parent.code if a.parent else None,
+                "office_name": a.office_name or None,
                 "boundary": a.boundary,
             }
             for a in Area.objects.active().select_related("parent")

@@ -86,6 +86,7 @@ class AreaLevel(models.TextChoices):
     KABUPATEN_ADMINISTRASI = "kabupaten_administrasi", _("Kabupaten Administrasi")
     KECAMATAN = "kecamatan", _("Kecamatan")
     KELURAHAN = "kelurahan", _("Kelurahan")
+    DESA = "desa", _("Desa")
 
 
 class Area(Retirable):
@@ -98,6 +99,8 @@ class Area(Retirable):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     boundary = models.JSONField(_("batas wilayah (GeoJSON)"), null=True, blank=True)
+    # "Distrik Abepura" where the default "Kecamatan <name>" would be wrong.
+    office_name = models.CharField(_("nama kantor wilayah"), max_length=300, blank=True)
 
     class Meta(Retirable.Meta):
         verbose_name = _("wilayah")

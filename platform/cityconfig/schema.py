@@ -67,10 +67,15 @@ OPD_KINDS = (
     "kabupaten_administrasi",
     "kecamatan",
     "kelurahan",
+    "desa",
     "command_center",
 )
 OpdKind = Literal[OPD_KINDS]  # type: ignore[valid-type]
-AREA_LEVELS = ("kota_administrasi", "kabupaten_administrasi", "kecamatan", "kelurahan")
+# A kabupaten's villages are mostly desa (headed by an elected Kepala Desa),
+# with kelurahan (headed by a Lurah, a civil servant) around its capital: both
+# sit directly under a kecamatan, and ``@kelurahan`` routes to either.
+AREA_LEVELS = ("kota_administrasi", "kabupaten_administrasi", "kecamatan", "kelurahan", "desa")
+VILLAGE_LEVELS = ("kelurahan", "desa")
 AreaLevel = Literal[AREA_LEVELS]  # type: ignore[valid-type]
 # Which level an area's parent must have.
 AREA_PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
@@ -78,8 +83,18 @@ AREA_PARENT_LEVELS: dict[str, tuple[str | None, ...]] = {
     "kabupaten_administrasi": (None,),
     "kecamatan": (None, "kota_administrasi", "kabupaten_administrasi"),
     "kelurahan": ("kecamatan",),
+    "desa": ("kecamatan",),
 }
-TERRITORIAL_TOKENS = {f"@{level}": level for level in AREA_LEVELS}
+# What each territorial token of a routing rule reaches: the office of the
+# report's area at one of these levels. "@kota_administrasi" also finds
+# Kepulauan Seribu, a kabupaten administrasi.
+TERRITORIAL_TOKENS: dict[str, tuple[str, ...]] = {
+    "@kelurahan": VILLAGE_LEVELS,
+    "@desa": ("desa",),
+    "@kecamatan": ("kecamatan",),
+    "@kota_administrasi": ("kota_administrasi", "kabupaten_administrasi"),
+    "@kabupaten_administrasi": ("kabupaten_administrasi",),
+}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _DURATION_RE = re.compile(r"^(\d{1,6})\s*([mhd])$")
@@ -148,6 +163,7 @@ def _check_host(value: str) -> str:
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{2})?$")]
 AreaCode = Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{2}){1,2}(\.\d{4})?$")]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 TimeZoneName = Annotated[str, AfterValidator(_check_time_zone)]
@@ -173,6 +189,9 @@ class Identity(Strict):
     name: NonEmpty
     official_name: NonEmpty
     kind: Literal["kota", "kabupaten", "provinsi"]
+    region_code: RegionCode | None = Field(
+        None, description="Kemendagri code of the kabupaten/kota (32.71) or province (31)"
+    )
     province: NonEmpty
     time_zone: TimeZoneName
     default_locale: Literal["id", "en"] = "id"
@@ -302,6 +321,13 @@ class Area(Strict):
     name: NonEmpty
     level: AreaLevel
     parent: AreaCode | None = None
+    office_name: NonEmpty | None = Field(
+        None,
+        description=(
+            "Name of the territorial office made for this area; default '<Level> <name>'. "
+            "Papua's kecamatan are distrik ('Distrik Abepura')"
+        ),
+    )
     boundary: Polygon | None = Field(
         None,
         description=(

@@ -27,7 +27,7 @@ from people.models import Role
 from ranking.models import RankingSnapshot
 from reports.models import Report, overdue
 
-TERRITORIAL = {"kecamatan", "kelurahan", "kota_administrasi", "kabupaten_administrasi"}
+TERRITORIAL = {"kecamatan", "kelurahan", "desa", "kota_administrasi", "kabupaten_administrasi"}
 
 
 class Percentile(Aggregate):

@@ -18,7 +18,8 @@ from routing.services import RouteDecision, area_chain, locate_area, route
 
 # What a territorial token means, for people (never "Opd token").
 TOKEN_LABELS = {
-    "@kelurahan": gettext_lazy("kantor wilayah laporan (kelurahan)"),
+    "@kelurahan": gettext_lazy("kantor wilayah laporan (kelurahan/desa)"),
+    "@desa": gettext_lazy("kantor wilayah laporan (desa)"),
     "@kecamatan": gettext_lazy("kantor wilayah laporan (kecamatan)"),
     "@kota_administrasi": gettext_lazy("kantor wilayah laporan (kota administrasi)"),
     "@kabupaten_administrasi": gettext_lazy("kantor wilayah laporan (kabupaten administrasi)"),

@@ -16,16 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point
 
 from cityconfig.models import Area, CityProfile, Opd, RoutingRule
+from cityconfig.schema import AREA_LEVELS, TERRITORIAL_TOKENS
 from kanal.errors import InvalidInput
 from verification.geometry import prepared_polygon
-
-# "@kota_administrasi" also finds Kepulauan Seribu, a kabupaten administrasi.
-TOKEN_LEVELS = {
-    "@kelurahan": ("kelurahan",),
-    "@kecamatan": ("kecamatan",),
-    "@kota_administrasi": ("kota_administrasi", "kabupaten_administrasi"),
-    "@kabupaten_administrasi": ("kabupaten_administrasi",),
-}
 
 
 @dataclass(frozen=True)
@@ -46,7 +39,7 @@ def area_chain(area: Area | None) -> list[Area]:
 
 
 def territorial_office(area: Area | None, token: str) -> Opd | None:
-    levels = TOKEN_LEVELS.get(token, ())
+    levels = TERRITORIAL_TOKENS.get(token, ())
     for candidate in area_chain(area):
         if candidate.level in levels:
             return Opd.objects.active().filter(area=candidate, generated=True).first()
@@ -120,4 +113,5 @@ def locate_area(latitude: float, longitude: float) -> Area | None:
     return found
 
 
-LEVELS = ["kota_administrasi", "kabupaten_administrasi", "kecamatan", "kelurahan"]
+# Deeper levels win; kelurahan and desa never nest, so their order is moot.
+LEVELS = list(AREA_LEVELS)

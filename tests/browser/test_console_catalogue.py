@@ -88,10 +88,10 @@ def test_the_routing_tester_shows_where_a_report_goes(
             path=str(SCREENSHOTS / f"console-routing-tester-{name}.png"), full_page=True
         )
         page.goto(server.url("web-mtr", "/admin/cityconfig/routingrule/"))
-        assert f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan)" in page.content()
+        assert f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan/desa)" in page.content()
         page.screenshot(path=str(SCREENSHOTS / f"console-routing-list-{name}.png"))
         page.goto(server.url("web-mtr", "/admin/cityconfig/routingrule/add/"))
-        assert page.get_by_label("kantor wilayah laporan (kelurahan)").is_visible()
+        assert page.get_by_label("kantor wilayah laporan (kelurahan/desa)").is_visible()
         page.screenshot(path=str(SCREENSHOTS / f"console-routing-add-{name}.png"), full_page=True)
         page.close()
 

@@ -219,7 +219,7 @@ def test_the_opd_list_is_a_tree(console):
 def test_routing_rules_read_as_sentences(console):
     page = console.get("/admin/cityconfig/routingrule/").content.decode()
     sampah = Category.objects.get(code="sampah").name_id
-    sentence = f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan), teruskan ke"
+    sentence = f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan/desa), teruskan ke"
     assert sentence in page
     assert "Opd token" not in page
 
