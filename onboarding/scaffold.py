@@ -26,7 +26,13 @@ from cityconfig.schema import INDONESIAN_TIME_ZONES, NATIONAL_EMERGENCY, CityCon
 from kanal.errors import InvalidInput
 from onboarding.catalogue import DEFAULT_TEMPLATES, catalogue_for, get_template
 from onboarding.loading import parse_config
-from onboarding.regions import DATA_PACKAGE, DATA_SOURCE, Regency, find_regency
+from onboarding.regions import (
+    DATA_PACKAGE,
+    DATA_SOURCE,
+    PAPUA_PROVINCES,
+    Regency,
+    find_regency,
+)
 from tenants.models import City
 
 SLUG_MAX = 40
@@ -317,7 +323,9 @@ def render_yaml(data: dict[str, Any], regency: Regency, template_code: str) -> s
                     f"# Katalog aduan dari templat '{template_code}'; sesuaikan dengan {head}."
                 )
             out += [_dump({key: data[key]}).rstrip(), ""]
-    summary = ", ".join(f"{n} {level}" for level, n in counts.items())
+    papua = regency.province_code in PAPUA_PROVINCES
+    words = {"kecamatan": "distrik", "desa": "kampung"} if papua else {}
+    summary = ", ".join(f"{n} {words.get(level, level)}" for level, n in counts.items())
     out += [
         f"# Sumber: {DATA_PACKAGE} (data Kemendagri: {DATA_SOURCE}), diambil {today}.",
         f"# {regency.name}: {summary}.",
@@ -326,6 +334,9 @@ def render_yaml(data: dict[str, Any], regency: Regency, template_code: str) -> s
         "# `manage.py import_areas` (docs/areas.md) agar titik di peta menemukan wilayahnya.",
         _dump({"areas": data["areas"]}).rstrip(),
         "",
+        "# Satu kantor wilayah (Camat, Lurah, Kepala Desa) per wilayah di atas. TODO: putuskan",
+        "# apakah kantor desa ikut menanggapi laporan (Kepala Desa bukan perangkat daerah):",
+        "# bila tidak, hapus 'desa' dari levels; aturan @kelurahan lalu hanya ke kelurahan.",
         _dump({"territorial_opds": data["territorial_opds"]}).rstrip(),
         "",
         _dump({"routing": data["routing"]}).rstrip(),

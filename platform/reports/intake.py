@@ -34,6 +34,7 @@ from reports.photos import Upload, inspect_uploads, store_photo
 from reports.routing_step import route_and_assign
 from reports.selectors import (
     nearby_open_reports,
+    open_reports_in_area,
     similar_photo_hashes,
 )
 from reports.timeline import record, tell_reporters
@@ -270,8 +271,20 @@ def _refuse_unless_emergency_while_suspended(category: Category) -> None:
         )
 
 
+def _unmapped_area(data: ReportInput) -> Area | None:
+    """The reporter's chosen area when it has no polygon (a scaffolded city before its
+    boundaries are imported): then the report's point is only the app's stand-in
+    for "somewhere in that area", and distances between such points mean nothing."""
+    if not data.area_code:
+        return None
+    return Area.objects.active().filter(code=data.area_code, boundary__isnull=True).first()
+
+
 def _duplicate_check(category, data: ReportInput, verification, now: datetime) -> CheckResult:
     window = timedelta(minutes=duration_minutes(verification.duplicate_window))
+    unmapped = _unmapped_area(data)
+    if unmapped is not None:
+        return _same_area_check(category, unmapped, now - window)
     nearby = nearby_open_reports(
         category_id=category.pk,
         latitude=data.latitude,
@@ -295,6 +308,25 @@ def _duplicate_check(category, data: ReportInput, verification, now: datetime) -
         _("Mungkin sama dengan laporan %(codes)s (%(meters)s m dari lokasi)."),
         {"codes": ", ".join(codes), "meters": nearest},
         {"candidates": codes, "nearest_m": nearest, "radius_m": verification.duplicate_radius_m},
+    )
+
+
+def _same_area_check(category, area: Area, since: datetime) -> CheckResult:
+    same = open_reports_in_area(category_id=category.pk, area_id=area.pk, since=since)
+    if not same:
+        return CheckResult.of(
+            "not_duplicate",
+            "pass",
+            _("Tidak ada laporan serupa yang masih terbuka di wilayah %(area)s."),
+            {"area": area.name},
+            {"area": area.code},
+        )
+    return CheckResult.of(
+        "not_duplicate",
+        "warn",
+        _("Mungkin sama dengan laporan %(codes)s di wilayah yang sama (%(area)s)."),
+        {"codes": ", ".join(same), "area": area.name},
+        {"candidates": same, "area": area.code},
     )
 
 

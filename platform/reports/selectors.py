@@ -89,6 +89,21 @@ def similar_photo_hashes(phash: int, max_distance: int, *, exclude_report_id: in
     )
 
 
+def open_reports_in_area(*, category_id: int, area_id: int, since: datetime) -> list[str]:
+    """Tracking codes of open reports of one category in one area (newest first):
+    the duplicate candidates where the area has no polygon to measure distance in."""
+    return list(
+        Report.objects.filter(
+            status__in=OPEN_STATUSES - {Status.SUBMITTED},
+            created_at__gte=since,
+            category_id=category_id,
+            area_id=area_id,
+        )
+        .order_by("-created_at")
+        .values_list("tracking_code", flat=True)[:5]
+    )
+
+
 def nearby_open_reports(
     *, category_id: int | None, latitude: float, longitude: float, radius_m: float, since: datetime
 ) -> list[tuple[Report, float]]:

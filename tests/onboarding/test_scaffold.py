@@ -175,16 +175,18 @@ def test_a_centre_makes_a_small_placeholder_boundary(db):
 
 def test_the_command_writes_a_file_that_onboard_applies(db, tmp_path, capsys):
     out = tmp_path / "kota-pontianak.yaml"
-    call_command("scaffold_city", "6171", "--output", str(out))
+    call_command("scaffold_city", "6171", "--center", "-0.03, 109.33", "--output", str(out))
     assert "kota-pontianak.yaml" in capsys.readouterr().out
     data = yaml.safe_load(out.read_text())
     assert data["identity"]["time_zone"] == "Asia/Pontianak"
     with pytest.raises(CommandError, match="already exists"):
-        call_command("scaffold_city", "61.71", "--output", str(out))
+        call_command("scaffold_city", "61.71", "--without-center", "--output", str(out))
     call_command("onboard", str(out), "--apply", "--actor", "pytest")
     assert City.objects.filter(slug="kota-pontianak").exists()
+    with pytest.raises(CommandError, match="Give --center"):
+        call_command("scaffold_city", "52.01", "--print")  # no silent all-Indonesia city
     with pytest.raises(CommandError, match=r"tidak ada"):
-        call_command("scaffold_city", "99.99", "--print")
+        call_command("scaffold_city", "99.99", "--without-center", "--print")
 
 
 def test_a_city_compares_itself_with_a_template(db, tmp_path, capsys):
@@ -206,3 +208,28 @@ def test_a_city_compares_itself_with_a_template(db, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "+ category tempat-tidur-rs (hanya di kota)" in out
     assert "position" not in out
+
+
+def test_areas_without_polygons_compare_duplicates_by_area_not_by_a_stand_in_point(db):
+    """In a scaffolded kabupaten the app puts a picked desa's report at the placeholder's
+    middle: two reports 25 km apart share that point, and must not be "0 m" duplicates."""
+    from tests.factories import CityWorld
+
+    apply_config(scaffold_city("52.01", center=(-8.69, 116.12)).config, actor="pytest")
+    world = CityWorld(City.objects.get(slug="kab-lombok-barat"))
+    world.center = (-8.69, 116.12)
+    desas = list(Area.objects.filter(level="desa").order_by("code")[:2])
+    citizen = world.citizen()
+    first = world.submit(citizen, category_code="sampah", area_code=desas[0].code).report
+    other = world.submit(citizen, category_code="sampah", area_code=desas[1].code).report
+    same = world.submit(citizen, category_code="sampah", area_code=desas[0].code).report
+
+    def duplicate_check(report):
+        found = [c for c in report.checks if "not_duplicate" in str(c)]
+        assert len(found) == 1, report.checks
+        return str(found[0])
+
+    assert "'pass'" in duplicate_check(other) and desas[1].name in duplicate_check(other)
+    assert "'warn'" in duplicate_check(same)
+    assert first.tracking_code in duplicate_check(same)
+    assert "di wilayah yang sama" in duplicate_check(same)

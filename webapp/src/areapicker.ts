@@ -24,8 +24,23 @@ export function fold(text: string): string {
 
 function levelName(level: string, fallback: string): string {
   if (level === 'kecamatan') return t('kecamatan');
-  if (level === 'kelurahan' || level === 'desa') return t('kelurahan');
+  if (level === 'kelurahan') return t('kelurahan');
+  if (level === 'desa') return t('desa');
   return fallback;
+}
+
+/** The label of the lower list: a kabupaten has desa and a few kelurahan. */
+function subLevelName(levels: Set<string>): string {
+  if (levels.has('desa') && levels.has('kelurahan')) return t('kelurahanDesa');
+  const [only] = [...levels];
+  return levelName(only ?? 'kelurahan', only ?? 'kelurahan');
+}
+
+/** An option's text: the name, with its level where a sibling has the same name
+ * (Distrik Heram has both Kelurahan Waena and Kampung Waena). */
+function optionLabel(area: Area, siblings: Area[]): string {
+  const twin = siblings.some((s) => s !== area && fold(s.name) === fold(area.name));
+  return twin ? `${area.name} (${levelName(area.level, area.level)})` : area.name;
 }
 
 export class AreaPicker {
@@ -54,7 +69,7 @@ export class AreaPicker {
       }
     }
     const topLevel = this.tops[0]?.level ?? 'kecamatan';
-    const subLevel = [...this.children.values()][0]?.[0]?.level ?? 'kelurahan';
+    const subLevels = new Set([...this.children.values()].flat().map((a) => a.level));
     this.search = h('input', {
       type: 'search',
       id: 'area-search',
@@ -100,7 +115,7 @@ export class AreaPicker {
         'div',
         { class: 'area-selects' },
         field(levelName(topLevel, topLevel), this.top),
-        this.children.size ? field(levelName(subLevel, subLevel), this.sub) : null,
+        this.children.size ? field(subLevelName(subLevels), this.sub) : null,
       ),
       this.shown,
     );
@@ -212,8 +227,8 @@ export class AreaPicker {
       this.sub,
       h('option', { value: '' }, t('areaChooseSub')),
       parent
-        ? groups[0][1].map((a) => h('option', { value: a.code }, a.name))
-        : groups.filter(([, list]) => list.length).map(([top, list]) => h('optgroup', { label: top.name }, list.map((a) => h('option', { value: a.code }, a.name)))),
+        ? groups[0][1].map((a) => h('option', { value: a.code }, optionLabel(a, groups[0][1])))
+        : groups.filter(([, list]) => list.length).map(([top, list]) => h('optgroup', { label: top.name }, list.map((a) => h('option', { value: a.code }, optionLabel(a, list))))),
     );
     if (keep && this.sub.querySelector(`option[value="${CSS.escape(keep)}"]`)) this.sub.value = keep;
   }
@@ -370,7 +385,8 @@ export class ReportLocation {
       this.placed = false; // still the area's middle, not a place the citizen pointed at
       this.accuracy = null;
       this.checkOutside();
-      this.status.textContent = t('pinAtArea', { name: this.picker!.fullName(area) });
+      // Without the area's polygon the pin is only the city's middle: say so.
+      this.status.textContent = t(middle ? 'pinAtArea' : 'pinAreaUnmapped', { name: this.picker!.fullName(area) });
       this.status.dataset.state = 'area';
       this.onChange();
     }

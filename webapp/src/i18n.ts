@@ -164,6 +164,8 @@ const id = {
   areaSearch: 'Cari kecamatan/kelurahan',
   kecamatan: 'Kecamatan',
   kelurahan: 'Kelurahan',
+  desa: 'Desa',
+  kelurahanDesa: 'Kelurahan/Desa',
   areaChooseTop: '— Pilih kecamatan —',
   areaChooseSub: '— Pilih kelurahan —',
   areaMatches: '{n} wilayah cocok. Enter memilih yang pertama.',
@@ -171,6 +173,7 @@ const id = {
   areaShown: 'Wilayah: {name}',
   areaUnknown: 'Wilayah titik ini belum diketahui; petugas akan menentukannya.',
   pinAtArea: 'Penanda di tengah wilayah {name}. Geser bila tahu titik tepatnya.',
+  pinAreaUnmapped: 'Wilayah {name} dipilih. Peta belum memuat batas wilayah ini: ketuk peta bila tahu titik tepatnya.',
   // Responder view and field survey (issue 15 §2, §3; webapp/src/respond.ts, survey.ts, reportcard.ts)
   rsDueLine: 'Tenggat: {when} · {state}',
   rsOnTrack: 'tepat waktu',
@@ -445,6 +448,8 @@ const en: Record<Key, string> = {
   areaSearch: 'Search district/sub-district',
   kecamatan: 'District (kecamatan)',
   kelurahan: 'Sub-district (kelurahan)',
+  desa: 'Village (desa)',
+  kelurahanDesa: 'Sub-district or village',
   areaChooseTop: '— Choose a district —',
   areaChooseSub: '— Choose a sub-district —',
   areaMatches: '{n} areas match. Enter picks the first.',
@@ -452,6 +457,7 @@ const en: Record<Key, string> = {
   areaShown: 'Area: {name}',
   areaUnknown: 'The area of this point is not known yet; staff will decide it.',
   pinAtArea: 'Marker at the middle of {name}. Drag it if you know the exact spot.',
+  pinAreaUnmapped: '{name} chosen. The map does not have this area\'s boundary yet: tap the map if you know the exact spot.',
   // Responder view and field survey (issue 15 §2, §3; webapp/src/respond.ts, survey.ts, reportcard.ts)
   rsDueLine: 'Due: {when} · {state}',
   rsOnTrack: 'on track',
