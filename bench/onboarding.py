@@ -2,6 +2,7 @@
 
     python bench/onboarding.py              # up to 50 cities
     python bench/onboarding.py --cities 500
+    python bench/onboarding.py --regions 50 # scaffold + apply real regions
 
 Each creation is a full onboarding (City row, schema, tables, config, domains,
 revision) of a small city config. Before each timed set PostgreSQL is settled
@@ -9,6 +10,11 @@ revision) of a small city config. Before each timed set PostgreSQL is settled
 creation time with 5 cities and with N existing, their ratio (flat ≈ 1.0), and
 the wall time of
 ``migrate_schemas --executor=multiprocessing`` applying one migration to all.
+
+``--regions N`` measures onboarding from official data instead: scaffold +
+apply of five real kabupaten of ~300 desa each (against the 5 s goal and the
+small test city measured in the same run), then N real regions spread over
+the country scaffolded and applied end to end by ``onboard``'s parallel path.
 """
 
 from __future__ import annotations
@@ -76,9 +82,70 @@ def last_tenant_migration() -> tuple[str, str, str]:
     raise SystemExit("no tenant migrations")
 
 
+# Kabupaten with about 300 kelurahan/desa (Kepmendagri 2025), over three zones.
+KABUPATEN_300 = ("35.16", "33.29", "18.06", "12.21", "95.06")
+GOAL_SECONDS = 5.0
+
+
+def scaffold_and_apply(code: str) -> tuple[float, int]:
+    from onboarding.scaffold import scaffold_city
+    from onboarding.services import apply_config
+
+    start = time.perf_counter()
+    result = scaffold_city(code)
+    apply_config(result.config, actor="bench")
+    return time.perf_counter() - start, len(result.config.areas)
+
+
+def regions(count: int, jobs: int) -> None:
+    from onboarding.bulk import apply_many
+    from onboarding.regions import all_regencies
+    from onboarding.scaffold import scaffold_city
+
+    small = [create(i) for i in range(3)]
+    print(f"small test city (4 areas), for scale: {summary(small)}")
+    timed = [scaffold_and_apply(code) for code in KABUPATEN_300]
+    seconds = [t for t, _areas in timed]
+    areas = ", ".join(str(a) for _t, a in timed)
+    print(f"scaffold + apply one kabupaten of ~300 desa ({areas} areas): {summary(seconds)}")
+    median = sorted(seconds)[len(seconds) // 2]
+    print(
+        f"  ratio to the {GOAL_SECONDS:.0f} s goal: {median / GOAL_SECONDS:.2f}; "
+        f"to the small city: {median / sorted(small)[1]:.2f}"
+    )
+
+    taken = set(KABUPATEN_300)
+    every = [r for r in all_regencies() if r.code not in taken]
+    step = max(1, len(every) // count)
+    chosen = every[::step][:count]
+    start = time.perf_counter()
+    scaffolds = [scaffold_city(r.code) for r in chosen]
+    scaffolded = time.perf_counter() - start
+    configs = [(f"{s.slug}.yaml", s.config) for s in scaffolds]
+    start = time.perf_counter()
+    results = apply_many(configs, actor="bench", jobs=jobs)
+    applied = time.perf_counter() - start
+    failed = [r for r in results if not r.ok]
+    villages = sum(len(s.config.areas) for s in scaffolds)
+    per_city = [r.seconds for r in results if r.ok]
+    print(
+        f"{len(chosen)} real regions ({villages} areas, {len({r.province for r in chosen})} "
+        f"provinces): scaffold {scaffolded:.1f} s, apply with {jobs} processes {applied:.1f} s, "
+        f"end to end {scaffolded + applied:.1f} s; failed: {len(failed)}"
+    )
+    print(
+        f"  per city while in parallel: {summary(per_city)}; "
+        f"parallel speed-up (sum of city times / wall time): {sum(per_city) / applied:.2f}"
+    )
+    for result in failed:
+        print(f"  FAILED {result.slug}: {result.error}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cities", type=int, default=50)
+    parser.add_argument("--regions", type=int, default=0, help="scaffold + apply N real regions")
+    parser.add_argument("--jobs", type=int, default=2, help="onboard processes for --regions")
     parser.add_argument("--sample", type=int, default=5, help="creations timed per checkpoint")
     parser.add_argument("--processes", type=int, default=2, help="migrate_schemas processes")
     args = parser.parse_args()
@@ -88,6 +155,9 @@ def main() -> None:
     from onboarding.services import ensure_public_tenant
 
     ensure_public_tenant()
+    if args.regions:
+        regions(args.regions, args.jobs)
+        return
     checkpoints = sorted({5, args.cities})
     results: dict[int, list[float]] = {}
     created = 0

@@ -435,6 +435,30 @@ SECURE_HSTS_PRELOAD = False
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # --- end Content Security Policy -------------------------------------------------
 
+# --- E-mail and city onboarding (vendor console) -----------------------------
+# Staff invitations go out through Django's e-mail backend. Development prints
+# them on the console (the demo shows the link); test and production send by
+# SMTP to KANAL_SMTP_HOST (the tests run a real aiosmtpd server).
+EMAIL_BACKEND = env_str(
+    "KANAL_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if KANAL_ENV == "development"
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("KANAL_SMTP_HOST", env_str("EMAIL_HOST", "localhost"))
+EMAIL_PORT = int(env_str("KANAL_SMTP_PORT", env_str("EMAIL_PORT", "25")))
+EMAIL_HOST_USER = env_str("KANAL_SMTP_USER", env_str("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = env_str("KANAL_SMTP_PASSWORD", env_str("EMAIL_HOST_PASSWORD", ""))
+EMAIL_USE_TLS = env_bool("KANAL_SMTP_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str(
+    "KANAL_EMAIL_FROM", env_str("DEFAULT_FROM_EMAIL", "Kanal <noreply@kanal.localhost>")
+)
+# The addresses a city's custom domain must resolve to (the ingress); empty =
+# unknown, so the console shows a custom domain as "not checked".
+KANAL_INGRESS_ADDRESSES = env_list("KANAL_INGRESS_ADDRESSES", [])
+# --- end E-mail and city onboarding ---
+
 # --- Production safety (kanal.env.check_production) ---------------------------
 # Last, so it sees every setting; names the first variable to fix.
 if PRODUCTION:

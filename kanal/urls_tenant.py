@@ -6,6 +6,7 @@ from webshell import views as shell_views
 
 from api.views import KanalGraphQLView
 from kanal import health, views
+from onboarding.invites import InviteSetPasswordView
 from ranking import views as ranking_views
 from reports import views as report_views
 
@@ -38,5 +39,7 @@ urlpatterns = [
     ),
     path("open311/", include("open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch
+    # The one-time link of a staff invitation (onboarding.invites): set a password.
+    path("undangan/<uidb64>/<token>/", InviteSetPasswordView.as_view(), name="staff-invite"),
     path("admin/", admin.site.urls),
 ]

@@ -324,3 +324,330 @@ register_tool(
         order=90,
     )
 )
+
+
+# --- The vendor console (public site): onboarding runs, the new-city wizard,
+# a city's domains and first admin. tenants.admin owns the City page; this
+# extends it with what needs the city config and its staff (which the public
+# schema's app may not import).
+
+from django.template.loader import render_to_string  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
+from django.utils.safestring import mark_safe  # noqa: E402
+
+from cityconfig.schema import INDONESIAN_TIME_ZONES  # noqa: E402
+from kanal.errors import ServiceError  # noqa: E402
+from onboarding import domains as city_domains  # noqa: E402
+from onboarding.invites import city_base_url, invite_first_admin  # noqa: E402
+from onboarding.models import OnboardingRun, RunStatus  # noqa: E402
+from onboarding.runs import apply_recorded, record_plan  # noqa: E402
+from onboarding.vendor import (  # noqa: E402
+    DomainForm,
+    Draft,
+    InviteForm,
+    ScaffoldForm,
+    UploadForm,
+    plan_new_city,
+    scaffold_draft,
+    scaffold_module,
+    steps_of,
+    upload_draft,
+)
+from tenants.admin import CityAdmin, PublicSchemaAdmin  # noqa: E402
+from tenants.models import City  # noqa: E402
+
+WIZARD_TTL = 3600
+
+
+@admin.register(OnboardingRun)
+class OnboardingRunAdmin(PublicSchemaAdmin):
+    """Every plan and apply of a whole city config, read-only."""
+
+    list_display = ("created_at", "city_slug", "source_kind", "status", "actor", "duration_ms")
+    list_filter = ("status", "source_kind")
+    search_fields = ("city_slug", "actor", "file_name", "region_code")
+    fields = (
+        "created_at",
+        "actor",
+        "source_kind",
+        "file_name",
+        "region_code",
+        "template",
+        "city_slug",
+        "status",
+        "creates_city",
+        "duration_ms",
+        "finished_at",
+        "error_text",
+        "plan_table",
+        "yaml_block",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("galat"))
+    def error_text(self, run: OnboardingRun) -> str:
+        return format_html("<pre>{}</pre>", run.error) if run.error else "—"
+
+    @admin.display(description=gettext_lazy("rencana"))
+    def plan_table(self, run: OnboardingRun) -> str:
+        html = render_to_string(
+            "onboarding/console/_changes.html", {"changes": readable_changes(run.plan)}
+        )
+        return mark_safe(html)  # noqa: S308 (the template escapes every value)
+
+    @admin.display(description=gettext_lazy("isi YAML"))
+    def yaml_block(self, run: OnboardingRun) -> str:
+        return (
+            format_html('<pre class="vendor-yaml">{}</pre>', run.yaml_text)
+            if run.yaml_text
+            else "—"
+        )
+
+
+def time_zone_label(zone: str) -> str:
+    """'WITA (Asia/Makassar)'."""
+    short = INDONESIAN_TIME_ZONES.get(zone)
+    return f"{short} ({zone})" if short else zone
+
+
+class VendorCityAdmin(CityAdmin):
+    """The City page with the wizard behind "Tambah kota", domains and the
+    first Diskominfo admin's invitation."""
+
+    change_form_template = "onboarding/vendor/city_change_form.html"
+    fields = tuple("time_zone_shown" if f == "time_zone" else f for f in CityAdmin.fields)
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("zona waktu"))
+    def time_zone_shown(self, city: City) -> str:
+        return time_zone_label(city.time_zone)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("baru/", view(self.wizard_view), name="onboarding_new_city"),
+            path(
+                "baru/<int:run_id>/", view(self.wizard_result_view), name="onboarding_new_city_done"
+            ),
+            path("<int:pk>/domain/", view(self.domain_view), name="tenants_city_domains"),
+            path("<int:pk>/undang/", view(self.invite_view), name="tenants_city_invite"),
+            *super().get_urls(),
+        ]
+
+    # -- the City page ------------------------------------------------------
+    def city_context(self, request, city: City) -> dict:
+        context = super().city_context(request, city)
+        base = city_base_url(city, scheme=request.scheme, port=request.get_port())
+        context.update(
+            domain_rows=city_domains.domain_statuses(city),
+            domain_form=DomainForm(),
+            invite_form=InviteForm(),
+            citizen_url=f"{base}/",
+            city_admin_url=f"{base}/admin/",
+            time_zone=time_zone_label(city.time_zone),
+        )
+        return context
+
+    def domain_view(self, request, pk: int):
+        city = self._city_or_404(request, pk)
+        if request.method != "POST":
+            return self._back(city)
+        actor = f"{request.user.get_username()} (vendor)"
+        try:
+            if "remove" in request.POST:
+                host = request.POST.get("remove", "")
+                city_domains.remove_domain(city, host, actor=actor)
+                messages.success(request, _("Domain %(host)s dihapus.") % {"host": host})
+            else:
+                host = city_domains.add_domain(city, request.POST.get("domain", ""), actor=actor)
+                messages.success(request, _("Domain %(host)s ditambahkan.") % {"host": host})
+            self.log_change(request, city, f"domain: {host}")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        except ConfigInvalid as exc:
+            messages.error(request, "; ".join(f"{p.path}: {p.message}" for p in exc.problems))
+        return HttpResponseRedirect(
+            reverse("admin:tenants_city_change", args=[city.pk]) + "#domain"
+        )
+
+    def invite_view(self, request, pk: int):
+        city = self._city_or_404(request, pk)
+        if request.method != "POST":
+            return self._back(city)
+        form = InviteForm(request.POST)
+        anchor = reverse("admin:tenants_city_change", args=[city.pk]) + "#admin-kota"
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+            return HttpResponseRedirect(anchor)
+        data = form.cleaned_data
+        try:
+            username = invite_first_admin(
+                city,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                base_url=city_base_url(city, scheme=request.scheme, port=request.get_port()),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(anchor)
+        self.log_change(request, city, f"admin diundang: {username}")
+        messages.success(
+            request,
+            _("Undangan dikirim ke %(email)s (nama pengguna %(user)s).")
+            % {"email": data["email"], "user": username},
+        )
+        return HttpResponseRedirect(anchor)
+
+    # -- the wizard ---------------------------------------------------------
+    def _wizard_key(self, request, token: str) -> str:
+        # Public-schema cache; the user keeps one vendor's plan from another's apply.
+        return f"vendor-onboard:{request.user.pk}:{token}"
+
+    def _wizard_page(self, request, **extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Tambah kota"),
+            "scaffold_available": scaffold_module() is not None,
+            **extra,
+        }
+        context.setdefault("scaffold_form", ScaffoldForm())
+        context.setdefault("upload_form", UploadForm())
+        return TemplateResponse(request, "onboarding/vendor/wizard.html", context)
+
+    def wizard_view(self, request):
+        if not self.has_add_permission(request):
+            raise Http404
+        if request.method == "POST" and "apply" in request.POST:
+            return self._wizard_apply(request, request.POST.get("token", ""))
+        if request.method != "POST":
+            return self._wizard_page(request)
+        scaffold_form = ScaffoldForm(
+            request.POST if request.POST.get("source") == "scaffold" else None
+        )
+        upload_form = UploadForm(
+            request.POST if request.POST.get("source") == "upload" else None,
+            request.FILES if request.POST.get("source") == "upload" else None,
+        )
+        page = {"scaffold_form": scaffold_form, "upload_form": upload_form}
+        draft = None
+        try:
+            if scaffold_form.is_bound and scaffold_form.is_valid():
+                data = scaffold_form.cleaned_data
+                draft = scaffold_draft(
+                    data["code"],
+                    slug=data["slug"],
+                    template=data["template"],
+                    center=data["center"],
+                )
+            elif upload_form.is_bound and upload_form.is_valid():
+                draft = upload_draft(
+                    upload_form.cleaned_data["text"], upload_form.cleaned_data["file"].name
+                )
+        except ServiceError as exc:
+            form = scaffold_form if scaffold_form.is_bound else upload_form
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+        except ConfigInvalid as exc:
+            return self._wizard_page(request, problems=exc.problems, **page)
+        if draft is None:
+            return self._wizard_page(request, **page)
+        return self._wizard_plan(request, draft)
+
+    def _wizard_plan(self, request, draft: Draft, token: str = ""):
+        try:
+            config, plan = plan_new_city(draft)
+        except ConfigInvalid as exc:
+            return self._wizard_page(request, problems=exc.problems, draft=draft)
+        run = record_plan(
+            config,
+            plan,
+            actor=request.user.get_username(),
+            kind=draft.kind,
+            text=draft.text,
+            file_name=draft.file_name,
+            region_code=draft.region_code,
+            template=draft.template,
+        )
+        token = token or secrets.token_hex(16)
+        cache.set(
+            self._wizard_key(request, token), {"draft": draft.as_dict(), "run": run.pk}, WIZARD_TTL
+        )
+        return self._wizard_page(
+            request,
+            draft=draft,
+            config=config,
+            plan=plan,
+            changes=readable_changes([c.as_json() for c in plan.changes]),
+            platform_host=city_domains.platform_domain(config.slug),
+            token=token,
+        )
+
+    def _wizard_apply(self, request, token: str):
+        stored = cache.get(self._wizard_key(request, token)) if token.isalnum() else None
+        if stored is None:
+            messages.error(request, _("Rencana ini sudah kedaluwarsa. Mulai lagi."))
+            return HttpResponseRedirect(reverse("admin:onboarding_new_city"))
+        draft = Draft(**stored["draft"])
+        run = OnboardingRun.objects.filter(pk=stored["run"], status=RunStatus.PLANNED).first()
+        if run is None:
+            messages.warning(request, _("Rencana ini sudah diterapkan."))
+            return HttpResponseRedirect(reverse("admin:tenants_city_changelist"))
+        try:
+            config, _plan = plan_new_city(draft)  # again: the world may have moved
+            run, _plan = apply_recorded(
+                config,
+                actor=request.user.get_username(),
+                source=_("konsol vendor: %(file)s") % {"file": draft.file_name},
+                kind=draft.kind,
+                run=run,
+            )
+        except ConfigInvalid as exc:
+            if run.status == RunStatus.PLANNED:
+                run.status, run.error = RunStatus.FAILED, "\n".join(p.message for p in exc.problems)
+                run.save(update_fields=["status", "error"])
+            return self._wizard_page(request, problems=exc.problems, draft=draft)
+        except Exception:
+            messages.error(
+                request,
+                _(
+                    "Penerapan gagal dan dibatalkan seluruhnya; tidak ada yang dibuat. "
+                    "Rinciannya di Proses onboarding #%(id)s."
+                )
+                % {"id": run.pk},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:onboarding_onboardingrun_change", args=[run.pk])
+            )
+        finally:
+            connection.set_schema_to_public()
+        cache.delete(self._wizard_key(request, token))
+        return HttpResponseRedirect(reverse("admin:onboarding_new_city_done", args=[run.pk]))
+
+    def wizard_result_view(self, request, run_id: int):
+        if not self.has_add_permission(request):
+            raise Http404
+        run = get_object_or_404(OnboardingRun, pk=run_id)
+        city = City.objects.filter(slug=run.city_slug).first()
+        extra = {}
+        if city is not None:
+            base = city_base_url(city, scheme=request.scheme, port=request.get_port())
+            extra = {"citizen_url": f"{base}/", "city_admin_url": f"{base}/admin/"}
+        return self._wizard_page(
+            request, run=run, city=city, steps=steps_of(run), title=_("Kota dibuat"), **extra
+        )
+
+
+admin.site.unregister(City)
+admin.site.register(City, VendorCityAdmin)

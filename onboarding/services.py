@@ -176,9 +176,20 @@ def _sync_domains(city: City, config: CityConfig) -> None:
     wanted = {platform_domain(config.slug): True, **{d: False for d in config.domains}}
     Domain.objects.filter(tenant=city).exclude(domain__in=wanted).delete()
     for host, primary in wanted.items():
-        Domain.objects.update_or_create(
-            domain=host, defaults={"tenant": city, "is_primary": primary}
-        )
+        existing = Domain.objects.select_for_update().filter(domain=host).first()
+        if existing is None:
+            # Two applies racing for one host: the unique index refuses the second.
+            Domain.objects.create(domain=host, tenant=city, is_primary=primary)
+        elif existing.tenant_id != city.pk:
+            # Taken since plan_config looked (another apply committed meanwhile):
+            # never move a host from one city to another.
+            index = config.domains.index(host) if host in config.domains else 0
+            raise ConfigInvalid(
+                [Problem(f"domains[{index}]", f"'{host}' is already used by another city")]
+            )
+        elif existing.is_primary != primary:
+            existing.is_primary = primary
+            existing.save(update_fields=["is_primary"])
 
 
 def _sync(model, rows: list[dict[str, Any]], key: tuple[str, ...] = ("code",)) -> dict:

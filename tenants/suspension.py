@@ -4,7 +4,8 @@ A suspension records why in ``City.status_reason``: ``"billing: …"`` when the
 billing job made it, ``"manual: …"`` when vendor staff did. A payment lifts
 only a billing suspension; a manual one stays until staff resume the city.
 While suspended the city answers 503 except for emergency reports and
-tracking (``kanal.middleware``, docs/billing.md).
+tracking (``kanal.middleware``, docs/billing.md). Archiving ends the service
+for good (410 on every host) and still keeps the data.
 """
 
 from __future__ import annotations
@@ -97,5 +98,28 @@ def resume_after_payment(city: City, *, note: str) -> bool:
         locked.status_reason = _reason(SUSPENSION_BILLING, note)
         locked.save(update_fields=["status", "status_reason", "updated_at"])
     logger.warning("city %s resumed after payment: %s", locked.slug, note)
+    city.status, city.status_reason = locked.status, locked.status_reason
+    return True
+
+
+def archive_city(city: City, *, note: str, actor: str) -> bool:
+    """Archive ``city``: it stops serving (every host answers 410 "no longer
+    available", ``kanal.middleware``) but its schema and data stay, and so do
+    its domains, so no other city can take its hosts by mistake. ``note`` is
+    required. Returns whether the row changed (False if already archived).
+    Raises InvalidInput for the public tenant or an empty reason."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(
+            field="reason", code="REASON_REQUIRED", message=_("Isi alasan pengarsipan.")
+        )
+    with transaction.atomic():
+        locked = _locked(city)
+        if locked.status == CityStatus.ARCHIVED:
+            return False
+        locked.status = CityStatus.ARCHIVED
+        locked.status_reason = _reason("archived", f"{actor}: {note}")
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+    logger.warning("city %s archived by %s: %s", locked.slug, actor, note)
     city.status, city.status_reason = locked.status, locked.status_reason
     return True

@@ -173,7 +173,17 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def server(web_cities, tmp_path_factory) -> Iterator[Server]:
+def mailbox():
+    """A real SMTP server (aiosmtpd) the browser-test server sends its e-mail to."""
+    from tests.vendor.mail import start_smtp
+
+    controller, box = start_smtp()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(web_cities, tmp_path_factory, mailbox) -> Iterator[Server]:
     from django.conf import settings
 
     reason = _skip_reason()
@@ -192,6 +202,8 @@ def server(web_cities, tmp_path_factory) -> Iterator[Server]:
         "KANAL_OTP_FILE": str(otp_file),
         "REDIS_URL": settings.REDIS_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "KANAL_SMTP_HOST": "127.0.0.1",
+        "KANAL_SMTP_PORT": str(mailbox.port),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     args = [sys.executable, "-m", "uvicorn", "kanal.asgi:application"]

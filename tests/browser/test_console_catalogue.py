@@ -88,7 +88,8 @@ def test_the_routing_tester_shows_where_a_report_goes(
             path=str(SCREENSHOTS / f"console-routing-tester-{name}.png"), full_page=True
         )
         page.goto(server.url("web-mtr", "/admin/cityconfig/routingrule/"))
-        assert f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan/desa)" in page.content()
+        sentence = f"{sampah} di seluruh kota → kantor wilayah laporan (kelurahan/desa)"
+        assert sentence in page.content()
         page.screenshot(path=str(SCREENSHOTS / f"console-routing-list-{name}.png"))
         page.goto(server.url("web-mtr", "/admin/cityconfig/routingrule/add/"))
         assert page.get_by_label("kantor wilayah laporan (kelurahan/desa)").is_visible()
