@@ -124,6 +124,7 @@ TENANT_APPS = [
     "ranking",
     "reports",
     "notifications",
+    "messaging",
     "api",
     "open311",
     "webshell",
@@ -357,6 +358,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sla-sweep": {"task": "sla.sweep_all", "schedule": "* * * * *", "options": {"expires": 50}},
     "auto-close": {"task": "reports.auto_close_all", "schedule": "5 * * * *"},
+    # Inbound messages whose job was lost (Redis down at the webhook) are swept up.
+    "inbound": {
+        "task": "messaging.process_inbound_all",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "ranking": {"task": "ranking.refresh_all", "schedule": "0 2 * * *"},
     "billing": {"task": "tenants.suspend_overdue_cities", "schedule": "30 1 * * *"},
 }
@@ -365,9 +372,19 @@ CELERY_BEAT_SCHEDULE = {
 KANAL_NOTIFY_BACKEND = env_str(
     "KANAL_NOTIFY_BACKEND",
     {"test": "notifications.backends.MemoryBackend"}.get(
-        KANAL_ENV, "notifications.backends.LoggingBackend"
+        KANAL_ENV, "messaging.delivery.ChannelBackend"
     ),
 )
+# Messaging providers (messaging/adapters): their API roots are settings, like
+# STRIPE_API_BASE, so tests and the demo point the real client libraries at
+# local fakes (devtools/fakes). Each city's ids and secret names are in its config.
+KANAL_WHATSAPP_API_BASE = env_str("KANAL_WHATSAPP_API_BASE", "https://graph.facebook.com")
+KANAL_WHATSAPP_API_VERSION = env_str("KANAL_WHATSAPP_API_VERSION", "v22.0")
+KANAL_TELEGRAM_API_BASE = env_str("KANAL_TELEGRAM_API_BASE", "https://api.telegram.org")
+KANAL_SMS_API_BASE = env_str("KANAL_SMS_API_BASE", "https://api.twilio.com")
+# The public base URL providers reach webhooks on, when it differs from the
+# request's (behind a proxy); Twilio signs the full URL it called.
+KANAL_WEBHOOK_BASE_URL = env_str("KANAL_WEBHOOK_BASE_URL", "")
 KANAL_NOTIFY_MAX_ATTEMPTS = int(env_str("KANAL_NOTIFY_MAX_ATTEMPTS", "8"))
 KANAL_NOTIFY_RETRY_BASE_SECONDS = 30
 KANAL_NOTIFY_RETRY_MAX_SECONDS = 6 * 3600

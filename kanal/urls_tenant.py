@@ -38,6 +38,8 @@ urlpatterns = [
         name="report-photo",
     ),
     path("open311/", include("open311.urls")),
+    # Providers' webhooks (WhatsApp, Telegram, SMS, e-mail), checked per city.
+    path("channels/", include("messaging.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # the language switch
     # The one-time link of a staff invitation (onboarding.invites): set a password.
     path("undangan/<uidb64>/<token>/", InviteSetPasswordView.as_view(), name="staff-invite"),

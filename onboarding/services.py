@@ -346,6 +346,7 @@ def _write_config(config: CityConfig) -> None:
         "calendar",
         "verification",
         "ranking",
+        "messaging",
         "boundary",
     ):
         setattr(profile, section, data[section])

@@ -361,7 +361,9 @@ class Report(relay.Node):
         """Masked, and only for staff."""
         if not info.context.actor.is_staff or not _can_see_private(info, self):
             return None
-        return masked_phone(self.reporter.phone) if self.reporter_id else None
+        if not self.reporter_id or not self.reporter.phone:
+            return None
+        return masked_phone(self.reporter.phone)
 
     @strawberry_django.field(only=["channel"])
     def channel(self) -> str:

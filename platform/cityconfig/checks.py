@@ -217,6 +217,33 @@ def check_channels(config: CityConfig) -> Found:
         yield ("identity", "default_locale"), "the default locale must be one of identity.locales"
 
 
+def secret_prefix(slug: str) -> str:
+    """``kota-bima`` → ``KANAL_KOTA_BIMA_``: the only environment names the city may use."""
+    return "KANAL_" + slug.upper().replace("-", "_") + "_"
+
+
+def check_messaging(config: CityConfig) -> Found:
+    prefix = secret_prefix(config.slug)
+    enabled = set(config.channels)
+    for channel in ("whatsapp", "telegram", "sms", "email"):
+        settings = getattr(config.messaging, channel)
+        if settings is None:
+            continue
+        if channel not in enabled:
+            yield (
+                ("messaging", channel),
+                f"channel '{channel}' has settings but is not enabled in channels",
+            )
+        for name, value in settings:
+            if isinstance(value, str) and value.startswith("env:"):
+                if not value[4:].startswith(prefix):
+                    yield (
+                        ("messaging", channel, name),
+                        f"a secret of this city must be named {prefix}…; "
+                        f"'{value[4:]}' belongs to no city or to another one",
+                    )
+
+
 def check_calendar(config: CityConfig) -> Found:
     if not any(config.calendar.working_hours.values()):
         yield ("calendar", "working_hours"), "at least one weekday needs working hours"
@@ -308,6 +335,7 @@ CHECKS = (
     check_routing,
     check_sla,
     check_channels,
+    check_messaging,
     check_calendar,
     check_ranking,
     check_boundary,

@@ -129,6 +129,7 @@ def current_config_data(slug: str) -> dict[str, Any]:
         "calendar": profile.calendar,
         "verification": profile.verification,
         "ranking": profile.ranking,
+        "messaging": profile.messaging or {},
         "boundary": profile.boundary,
     }
     return data

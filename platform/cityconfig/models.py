@@ -232,6 +232,8 @@ class CityProfile(models.Model):
     calendar = models.JSONField(default=dict)
     verification = models.JSONField(default=dict)
     ranking = models.JSONField(default=dict)
+    # Where the messaging channels connect (ids and secret *names*, never secrets).
+    messaging = models.JSONField(default=dict)
     boundary = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -269,6 +271,13 @@ class CityProfile(models.Model):
         from cityconfig.schema import Branding
 
         return Branding.model_validate(self.branding)
+
+    @property
+    def messaging_config(self):
+        """The messaging section as the config model (``cityconfig.schema.Messaging``)."""
+        from cityconfig.schema import Messaging
+
+        return Messaging.model_validate(self.messaging or {})
 
     @property
     def sla_settings(self) -> dict:

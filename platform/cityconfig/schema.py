@@ -439,6 +439,74 @@ class Verification(Strict):
     channels: dict[Channel, ChannelPolicy] = {}  # type: ignore[valid-type]
 
 
+# A secret is never written in the YAML: the file names where it lives.
+# ``env:KANAL_<SLUG>_...`` reads an environment variable (a Kubernetes secret
+# mounted as env); the name must start with the city's own prefix, so one
+# city's file can never point at another city's credentials (checks.py).
+SecretRef = Annotated[
+    str, StringConstraints(pattern=r"^env:[A-Z][A-Z0-9_]{2,120}$", max_length=124)
+]
+PhoneE164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+
+
+class WhatsAppTemplate(Strict):
+    """An approved WhatsApp message template, used when the 24-hour customer
+    service window is closed (WhatsApp refuses free text then)."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,512}$")]
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "id"
+
+
+class WhatsAppSettings(Strict):
+    """WhatsApp Business Cloud API: the city's own number and Meta app."""
+
+    phone_number_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{5,30}$")]
+    display_number: PhoneE164 | None = None
+    app_secret: SecretRef
+    access_token: SecretRef
+    verify_token: SecretRef
+    status_template: WhatsAppTemplate | None = None
+    otp_template: WhatsAppTemplate | None = None
+
+
+class TelegramSettings(Strict):
+    bot_username: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{4,31}$")]
+    bot_token: SecretRef
+    secret_token: SecretRef
+
+
+class SmsSettings(Strict):
+    """An SMS gateway; Twilio today, the adapter is small so an Indonesian
+    gateway can be added beside it."""
+
+    provider: Literal["twilio"] = "twilio"
+    account_sid: Annotated[str, StringConstraints(pattern=r"^AC[0-9a-fA-F]{32}$")]
+    auth_token: SecretRef
+    from_number: PhoneE164
+
+
+class EmailSettings(Strict):
+    """Inbound mail to the city's address arrives through the mail provider's
+    inbound webhook (django-anymail); replies leave through Django's e-mail."""
+
+    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    provider: Literal["mailgun"] = "mailgun"
+    webhook_signing_key: SecretRef
+
+
+class Messaging(Strict):
+    """Where the city's messaging channels connect. A channel listed in
+    ``channels`` without settings here is staffed by hand (the inbox)."""
+
+    whatsapp: WhatsAppSettings | None = None
+    telegram: TelegramSettings | None = None
+    sms: SmsSettings | None = None
+    email: EmailSettings | None = None
+    messages_per_hour: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        30, description="A sender above this many messages an hour is held back (pranks, floods)"
+    )
+
+
 class RankingWeights(Strict):
     response_within_sla: Annotated[float, Field(ge=0)] = 0.35
     resolution_within_sla: Annotated[float, Field(ge=0)] = 0.35
@@ -480,6 +548,7 @@ class CityConfig(Strict):
     calendar: Calendar
     verification: Verification = Verification()
     ranking: Ranking = Ranking()
+    messaging: Messaging = Messaging()
     boundary: Polygon
 
     def territorial_opd_code(self, area_code: str) -> str:

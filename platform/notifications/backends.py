@@ -32,7 +32,7 @@ class NotificationBackend(Protocol):
 
 def recipient_label(message) -> str:
     """Which kind of recipient, never who: no phone numbers in logs."""
-    for kind in ("citizen", "user", "opd"):
+    for kind in ("conversation", "citizen", "user", "opd"):
         if getattr(message, f"{kind}_id", None):
             return kind
     return "none"

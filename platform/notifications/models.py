@@ -31,6 +31,14 @@ class OutboxMessage(models.Model):
     report = models.ForeignKey(
         "reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
     )
+    # A reply in a chat (the bot's or an operator's) goes to the conversation itself.
+    conversation = models.ForeignKey(
+        "messaging.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     payload = models.JSONField(default=dict)
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
@@ -48,7 +56,8 @@ class OutboxMessage(models.Model):
             models.CheckConstraint(
                 condition=models.Q(citizen__isnull=False)
                 | models.Q(user__isnull=False)
-                | models.Q(opd__isnull=False),
+                | models.Q(opd__isnull=False)
+                | models.Q(conversation__isnull=False),
                 name="outbox_has_recipient",
             )
         ]

@@ -10,7 +10,15 @@ from notifications.models import OutboxMessage
 
 
 def notify(
-    kind: str, *, report=None, citizen=None, citizen_id=None, user=None, opd=None, **payload
+    kind: str,
+    *,
+    report=None,
+    citizen=None,
+    citizen_id=None,
+    user=None,
+    opd=None,
+    conversation=None,
+    **payload,
 ) -> OutboxMessage:
     """Queue a message; must run inside the transaction of the change it reports."""
     assert transaction.get_connection().in_atomic_block, "outbox writes belong to a transaction"
@@ -25,6 +33,7 @@ def notify(
             citizen_id=citizen_id if citizen is None else citizen.pk,
             user=user,
             opd=opd,
+            conversation=conversation,
             payload=payload,
         )
     )

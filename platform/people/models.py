@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Citizen(models.Model):
-    """A reporter, known by a verified phone number (E.164, e.g. +6281234567890)."""
+    """A reporter, known by a verified phone number (E.164, e.g. +6281234567890),
+    or, for one who only ever wrote by e-mail, by that verified address."""
 
-    phone = models.CharField(_("nomor telepon"), max_length=20, unique=True)
+    phone = models.CharField(_("nomor telepon"), max_length=20, unique=True, null=True, blank=True)
+    email = models.EmailField(_("surel"), max_length=254, unique=True, null=True, blank=True)
     name = models.CharField(_("nama"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("terdaftar"), auto_now_add=True)
     verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
@@ -23,14 +25,28 @@ class Citizen(models.Model):
     class Meta:
         verbose_name = _("warga")
         verbose_name_plural = _("warga")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(phone__isnull=False) | models.Q(email__isnull=False),
+                name="citizen_has_address",
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.name or masked_phone(self.phone)
+        if self.name:
+            return self.name
+        return masked_phone(self.phone) if self.phone else masked_email(self.email)
 
 
-def masked_phone(phone: str) -> str:
+def masked_phone(phone: str | None) -> str:
     """+6281234567890 → +62812••••890: enough for staff to recognise, safe in logs."""
-    return phone[:6] + "••••" + phone[-3:] if len(phone) > 9 else "••••"
+    return phone[:6] + "••••" + phone[-3:] if phone and len(phone) > 9 else "••••"
+
+
+def masked_email(email: str | None) -> str:
+    """warga@contoh.id → w••••@contoh.id."""
+    local, _at, domain = (email or "").partition("@")
+    return f"{local[:1]}••••@{domain}" if domain else "••••"
 
 
 class OtpChallenge(models.Model):

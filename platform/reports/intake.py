@@ -55,6 +55,8 @@ from verification.pipeline import (
 logger = logging.getLogger(__name__)
 
 SELF_SERVICE_CHANNELS = {Channel.APP, Channel.WEB, Channel.OPEN311}
+# Channels whose bot (messaging.conversation) takes reports from citizens themselves.
+CONVERSATION_CHANNELS = {Channel.WHATSAPP, Channel.TELEGRAM, Channel.SMS, Channel.EMAIL}
 MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 5000
 
 
@@ -75,6 +77,9 @@ class ReportInput:
     reporter_phone: str | None = None  # staff entering a report on a citizen's behalf
     contact_name: str = ""
     contact_phone: str = ""  # unverified (Open311's "phone"): stored, never trusted
+    # Set only by the messaging bot (never from API input): a chat on a channel
+    # whose own address verified the sender is a citizen reporting for themself.
+    from_conversation: bool = False
 
 
 @dataclass
@@ -202,7 +207,9 @@ def _validate(
             raise PermissionDenied(
                 message=_("Hanya operator yang dapat mencatat laporan atas nama warga."),
             )
-    elif data.channel not in SELF_SERVICE_CHANNELS:
+    elif data.channel not in SELF_SERVICE_CHANNELS and not (
+        data.from_conversation and data.channel in CONVERSATION_CHANNELS
+    ):
         raise InvalidInput(
             field="channel",
             code="CHANNEL_NOT_SELF_SERVICE",

@@ -1,0 +1,18 @@
+"""Messaging jobs: each webhook queues ``process_inbound`` for its messages;
+beat's ``process_inbound_all`` sweeps up any whose queueing was lost."""
+
+from __future__ import annotations
+
+from kanal.celery import app
+from kanal.jobs import CityTask, fan_out
+from messaging.inbound import process_pending
+
+
+@app.task(base=CityTask, name="messaging.process_inbound")
+def process_inbound(ids: list[int] | None = None) -> int:
+    return process_pending(ids)
+
+
+@app.task(name="messaging.process_inbound_all")
+def process_inbound_all() -> int:
+    return fan_out(process_inbound, expires=50)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from messaging import views
+
+urlpatterns = [
+    path("whatsapp/webhook/", views.webhook, {"channel": "whatsapp"}, name="whatsapp-webhook"),
+    path("telegram/webhook/", views.webhook, {"channel": "telegram"}, name="telegram-webhook"),
+    path("sms/inbound/", views.webhook, {"channel": "sms"}, name="sms-inbound"),
+    path("sms/status/", views.webhook, {"channel": "sms"}, name="sms-status"),
+    path("email/inbound/", views.webhook, {"channel": "email"}, name="email-inbound"),
+]
