@@ -162,6 +162,15 @@ class Open311ErrorCode(StrEnum):
     UNKNOWN_STATUS = "UNKNOWN_STATUS"
 
 
+class MessagingErrorCode(StrEnum):
+    """Citizens' channels and the operators' inbox (messaging)."""
+
+    CHANNEL_SECRET_MISSING = "CHANNEL_SECRET_MISSING"
+    ALREADY_HANDLED = "ALREADY_HANDLED"
+    REPLY_NOT_POSSIBLE = "REPLY_NOT_POSSIBLE"
+    CHANNEL_NOT_MANUAL = "CHANNEL_NOT_MANUAL"
+
+
 AREAS = (
     GeneralErrorCode,
     CityErrorCode,
@@ -170,6 +179,7 @@ AREAS = (
     AreaErrorCode,
     RankingErrorCode,
     Open311ErrorCode,
+    MessagingErrorCode,
 )
 
 # All of them, as one enum: what the GraphQL schema's ``ErrorCode`` lists.

@@ -272,11 +272,14 @@ KANAL_PUBLIC_QUERY_CACHE_SECONDS = int(
     env_str("KANAL_PUBLIC_QUERY_CACHE_SECONDS", "0" if KANAL_ENV == "test" else "30")
 )
 
-# Where one-time codes go: console in development, memory in tests; an SMS or
-# WhatsApp gateway class in production.
+# Where one-time codes go: console in development, memory in tests; in
+# production the city's own SMS number, else its WhatsApp otp_template
+# (messaging.otp.ChannelOtpSender).
 KANAL_OTP_SENDER = env_str(
     "KANAL_OTP_SENDER",
-    {"test": "people.otp.MemorySender"}.get(KANAL_ENV, "people.otp.ConsoleSender"),
+    {"test": "people.otp.MemorySender", "development": "people.otp.ConsoleSender"}.get(
+        KANAL_ENV, "messaging.otp.ChannelOtpSender"
+    ),
 )
 KANAL_OTP_FILE = env_str("KANAL_OTP_FILE", "")  # people.otp.FileSender (browser tests)
 
@@ -309,6 +312,13 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # Messaging providers' clients log request bodies (sign-in codes, phone
+        # numbers) at DEBUG and URLs holding tokens (Telegram's) at INFO.
+        "pywa": {"level": "INFO"},
+        "twilio": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "urllib3": {"level": "INFO"},
     },
 }
 MIDDLEWARE = ["kanal.logs.request_id_middleware", *MIDDLEWARE]
@@ -383,7 +393,8 @@ KANAL_WHATSAPP_API_VERSION = env_str("KANAL_WHATSAPP_API_VERSION", "v22.0")
 KANAL_TELEGRAM_API_BASE = env_str("KANAL_TELEGRAM_API_BASE", "https://api.telegram.org")
 KANAL_SMS_API_BASE = env_str("KANAL_SMS_API_BASE", "https://api.twilio.com")
 # The public base URL providers reach webhooks on, when it differs from the
-# request's (behind a proxy); Twilio signs the full URL it called.
+# request's (behind a proxy); Twilio signs the full URL it called. "{host}" in
+# it stands for the city's host (e.g. "https://{host}" behind a TLS proxy).
 KANAL_WEBHOOK_BASE_URL = env_str("KANAL_WEBHOOK_BASE_URL", "")
 KANAL_NOTIFY_MAX_ATTEMPTS = int(env_str("KANAL_NOTIFY_MAX_ATTEMPTS", "8"))
 KANAL_NOTIFY_RETRY_BASE_SECONDS = 30

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # devtools (the demo's fake messaging providers)
 PGDATA = Path(os.environ.get("KANAL_PGDATA", ROOT / ".kanal" / "pgdata"))
 PYTHON = sys.executable
 
@@ -208,6 +209,7 @@ def demo(argv: list[str]) -> int:
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     ensure_redis(redis_url)
     env = {**os.environ, "DATABASE_URL": url, "KANAL_ENV": "development", "REDIS_URL": redis_url}
+    env.update(channel_environment(env))
     build_webapp()
     configs = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tenant_configs").glob("*.yaml"))
     print("==> Migrating the public schema and every city")
@@ -225,11 +227,70 @@ def demo(argv: list[str]) -> int:
             f"    http://{slug}.localhost:{port}/        admin: http://{slug}.localhost:{port}/admin/"
         )
     print(f"    vendor site and admin: http://localhost:{port}/admin/\n")
+    print_channels(port)
     host, _, port = addr.rpartition(":")
+    helpers = start_channel_helpers(env)
     # ASGI (uvicorn) so the command center's live GraphQL subscriptions work too.
     # kanal.serve derives uvicorn's proxy trust from KANAL_TRUSTED_PROXIES (none by default).
     server = [PYTHON, "-m", "kanal.serve", "--host", host, "--port", port]
-    return run_foreground([*server, *argv], env)
+    try:
+        return run_foreground([*server, *argv], env)
+    finally:
+        for child in helpers:
+            child.terminate()
+        for child in helpers:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def channel_environment(env: dict) -> dict:
+    """Demo secrets of the connected channels and the fake providers' address,
+    also written to .kanal/demo.env for ``manage.py channel_simulate``."""
+    from devtools.demo_channels import demo_environment, write_demo_env
+
+    channels = demo_environment()
+    write_demo_env(
+        {
+            **channels,
+            "DATABASE_URL": env["DATABASE_URL"],
+            "REDIS_URL": env["REDIS_URL"],
+            "KANAL_DEMO_ADDR": os.environ.get("KANAL_DEMO_ADDR", "127.0.0.1:8000"),
+        }
+    )
+    return channels
+
+
+def start_channel_helpers(env: dict) -> list[subprocess.Popen]:
+    """The fake WhatsApp/Telegram/Twilio servers and a Celery worker with beat:
+    a chat is processed and answered by the worker, as in production."""
+    from devtools.demo_channels import FAKES_ADDR
+
+    schedule = ROOT / ".kanal" / "celerybeat-schedule"
+    return [
+        subprocess.Popen([PYTHON, "-m", "devtools.fakes", FAKES_ADDR], cwd=ROOT, env=env),
+        subprocess.Popen(
+            [
+                *(PYTHON, "-m", "celery", "-A", "kanal", "worker", "--beat"),
+                *("--concurrency", "1", "--loglevel", "warning", "--schedule", str(schedule)),
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+    ]
+
+
+def print_channels(port: str) -> None:
+    from devtools.demo_channels import DEMO_SECRETS, FAKES_ADDR
+
+    print(f"==> Messaging channels (fake providers on http://{FAKES_ADDR}, demo secrets):")
+    print("    WhatsApp: mataram, serang · Telegram: pangkalpinang · SMS + e-mail: jakarta")
+    for name, value in DEMO_SECRETS.items():
+        print(f"      {name}={value}")
+    print("    Watch a chat become a report, from another terminal:")
+    print('      .venv/bin/python manage.py channel_simulate mataram whatsapp "lapor"')
+    print("      (then answer the bot: a number, --location=LAT,LON, --photo FILE, kirim)\n")
 
 
 def test(argv: list[str]) -> int:

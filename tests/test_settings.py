@@ -63,9 +63,7 @@ def test_production_starts_with_safe_settings():
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"KANAL_ENV": "prod"}, "KANAL_ENV"),
         # Defaults that never reach a citizen: codes printed, messages marked sent.
-        ({"KANAL_OTP_SENDER": None}, "KANAL_OTP_SENDER"),
         ({"KANAL_OTP_SENDER": "people.otp.ConsoleSender"}, "KANAL_OTP_SENDER"),
-        ({"KANAL_NOTIFY_BACKEND": None}, "KANAL_NOTIFY_BACKEND"),
         ({"KANAL_NOTIFY_BACKEND": "notifications.backends.LoggingBackend"}, "KANAL_NOTIFY_BACKEND"),
         # Trusting every proxy would let any client forge its address.
         ({"KANAL_TRUSTED_PROXIES": "*"}, "KANAL_TRUSTED_PROXIES"),
@@ -77,3 +75,28 @@ def test_production_refuses_an_insecure_or_missing_setting(override, named):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]
+
+
+def test_production_without_sender_settings_sends_on_the_citizens_channels():
+    """Unset, production uses the real senders (issue 18), never a console."""
+    env = {k: v for k, v in os.environ.items() if k not in SAFE}
+    env.update(SAFE)
+    env.pop("KANAL_OTP_SENDER", None)
+    env.pop("KANAL_NOTIFY_BACKEND", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import kanal, kanal.settings as s; print(s.KANAL_OTP_SENDER, s.KANAL_NOTIFY_BACKEND)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "messaging.otp.ChannelOtpSender",
+        "messaging.delivery.ChannelBackend",
+    ]

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 
 @dataclass
@@ -99,6 +100,19 @@ class FakeServer:
         if prefix == "_sent":
             provider = self.providers.get(rest.split("?")[0])
             return Answer(200, provider.sent if provider else [])
+        if prefix == "_media" and method == "POST":
+            # channel_simulate --photo: a photo the "citizen" sends, stored at the provider.
+            provider = self.providers.get(rest.split("?")[0])
+            add = getattr(provider, "add_media", None) or getattr(provider, "add_file", None)
+            if add is None:
+                return Answer(404, {"error": "this fake keeps no media"})
+            content_type = headers.get("Content-Type", "image/jpeg")
+            query = parse_qs(rest.partition("?")[2])
+            if hasattr(provider, "accounts"):  # Twilio keeps media per account
+                ref = add(query.get("account", [""])[0], body, content_type)
+            else:
+                ref = add(body, content_type)
+            return Answer(200, {"ref": ref})
         provider = self.providers.get(prefix)
         if provider is None:
             return Answer(404, {"error": f"no fake provider at /{prefix}"})
@@ -106,7 +120,20 @@ class FakeServer:
         provider.requests.append(request)
         if provider.fail_next > 0:
             provider.fail_next -= 1
-            return Answer(503, {"error": "fake outage"})
+            # One body every client library reads as a temporary failure: Graph's
+            # error object, the Bot API's ok/error_code, Twilio's code/message.
+            return Answer(
+                503,
+                {
+                    "error": {"code": 2, "message": "Service temporarily unavailable"},
+                    "ok": False,
+                    "error_code": 503,
+                    "description": "Service temporarily unavailable",
+                    "code": 20503,
+                    "message": "Service temporarily unavailable",
+                    "status": 503,
+                },
+            )
         return provider.handle(request)
 
     def start(self) -> FakeServer:

@@ -16,6 +16,7 @@ from strawberry.file_uploads import Upload
 
 from api import types as t
 from api.errors import Error, error_from
+from api.inbox import InboxMutation
 from api.queries import require_staff
 from kanal.errors import InvalidInput, PermissionDenied, RateLimited, ServiceError
 from kanal.outage import OUTAGE_TYPES
@@ -152,7 +153,7 @@ def _report_payload(func):
 
 
 @strawberry.type
-class Mutation:
+class Mutation(InboxMutation):  # the operators' inbox: api/inbox.py
     @strawberry.mutation
     def request_otp(self, info: strawberry.Info, phone: str) -> RequestOtpPayload:
         try:

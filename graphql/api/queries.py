@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
 from api import types as t
+from api.inbox import InboxQuery
 from api.pagination import KanalCursorConnection
 from cityconfig.models import Area, CategoryGroup, Opd
 from cityconfig.models import Category as CategoryModel
@@ -152,7 +153,7 @@ def _app_config(info: strawberry.Info) -> t.AppConfig:
 
 
 @strawberry.type
-class Query:
+class Query(InboxQuery):  # the operators' inbox: api/inbox.py
     @strawberry.field(description="Everything a white-label app needs to dress up as this city.")
     def app_config(self, info: strawberry.Info, lang: str | None = None) -> t.AppConfig:
         _language(lang)

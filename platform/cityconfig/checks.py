@@ -235,13 +235,16 @@ def check_messaging(config: CityConfig) -> Found:
                 f"channel '{channel}' has settings but is not enabled in channels",
             )
         for name, value in settings:
-            if isinstance(value, str) and value.startswith("env:"):
-                if not value[4:].startswith(prefix):
-                    yield (
-                        ("messaging", channel, name),
-                        f"a secret of this city must be named {prefix}…; "
-                        f"'{value[4:]}' belongs to no city or to another one",
-                    )
+            if (
+                isinstance(value, str)
+                and value.startswith("env:")
+                and not value[4:].startswith(prefix)
+            ):
+                yield (
+                    ("messaging", channel, name),
+                    f"a secret of this city must be named {prefix}…; "
+                    f"'{value[4:]}' belongs to no city or to another one",
+                )
 
 
 def check_calendar(config: CityConfig) -> Found:

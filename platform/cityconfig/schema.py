@@ -489,7 +489,9 @@ class EmailSettings(Strict):
     """Inbound mail to the city's address arrives through the mail provider's
     inbound webhook (django-anymail); replies leave through Django's e-mail."""
 
-    address: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    address: Annotated[
+        str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    ]
     provider: Literal["mailgun"] = "mailgun"
     webhook_signing_key: SecretRef
 

@@ -33,10 +33,11 @@ from cityconfig.selectors import category_tree, city_profile, verification_polic
 from kanal.errors import ServiceError
 from kanal.i18n import pick
 from messaging.adapters import adapter_for
-from messaging.adapters.base import MediaRef, Option, Outgoing
+from messaging.adapters.base import MediaRef, MediaTooLarge, Option, Outgoing
 from messaging.models import Conversation, InboundMedia, InboundMessage
 from messaging.outbound import reply
-from messaging.texts import report_summary
+from messaging.texts import receipt, report_summary
+from notifications.backends import PermanentFailure
 from people.actors import Actor
 from people.models import Citizen
 from people.otp import normalize_phone
@@ -185,7 +186,7 @@ class Bot:
         elif state == State.DESCRIPTION:
             self._description()
         elif state == State.CONTACT:
-            self._contact()
+            self._contact(text)
         elif state == State.CONFIRM:
             self._confirm(text)
 
@@ -248,7 +249,8 @@ class Bot:
         self.draft["photos"] = self.draft.get("photos", [])
         self._take_media(again=True)
         has_content = bool(self.draft["photos"]) or self.message.latitude is not None
-        if text and text not in START and len(text) < MIN_DESCRIPTION and not has_content:
+        # A short note, or nothing the bot reads (a sticker, a voice note): a person looks.
+        if text not in START and len(text) < MIN_DESCRIPTION and not has_content:
             self._to_inbox()
             return
         if text and text not in START and len(text) >= MIN_DESCRIPTION:
@@ -283,7 +285,11 @@ class Bot:
             return State.PHOTO
         if not draft.get("description"):
             return State.DESCRIPTION
-        if self.conversation.citizen_id is None and not self._anonymous_allowed():
+        if self.conversation.citizen_id is None and not (
+            self.draft.get("anonymous") and self._anonymous_allowed()
+        ):
+            # No verified address (Telegram): ask for the number, so the citizen
+            # hears back; where the city allows it, they may stay anonymous.
             return State.CONTACT
         return State.CONFIRM
 
@@ -319,7 +325,12 @@ class Bot:
             )
         elif step == State.CONTACT:
             self.say(
-                _("Untuk melapor, bagikan nomor telepon Anda dengan tombol di bawah."),
+                _(
+                    "Bagikan nomor telepon Anda dengan tombol di bawah agar kami bisa "
+                    "mengabarkan perkembangannya, atau ketik LEWATI untuk melapor tanpa nama."
+                )
+                if self._anonymous_allowed()
+                else _("Untuk melapor, bagikan nomor telepon Anda dengan tombol di bawah."),
                 ask_contact=True,
             )
         else:
@@ -477,8 +488,11 @@ class Bot:
         self.draft["description"] = text[:5000]
         self.ask_next()
 
-    def _contact(self) -> None:
+    def _contact(self, text: str) -> None:
         if self.conversation.citizen_id:
+            self.ask_next()
+        elif text in SKIP and self._anonymous_allowed():
+            self.draft["anonymous"] = True
             self.ask_next()
         else:
             self._failed(_("Gunakan tombol “Bagikan nomor” agar nomor Anda terverifikasi."))
@@ -501,7 +515,11 @@ class Bot:
             area = Area.objects.filter(code=self.draft["area_code"]).first()
             if area is not None:
                 return f"{area.get_level_display()} {area.name}"
-        return f"{self.draft['latitude']:.5f}, {self.draft['longitude']:.5f}"
+        from routing.services import locate_area
+
+        point = f"{self.draft['latitude']:.5f}, {self.draft['longitude']:.5f}"
+        area = locate_area(self.draft["latitude"], self.draft["longitude"])
+        return f"{area.get_level_display()} {area.name} ({point})" if area else point
 
     def _confirm(self, text: str) -> None:
         chosen = self._chosen(text)
@@ -521,7 +539,10 @@ class Bot:
         citizen = self.conversation.citizen
         actor = Actor.for_citizen(citizen) if citizen else Actor.anonymous()
         media = list(InboundMedia.objects.filter(pk__in=draft.get("photos") or []).order_by("pk"))
-        uploads = [Upload(m.file.open("rb").read(), m.filename or f"{m.pk}.jpg") for m in media]
+        uploads = []
+        for m in media:
+            with m.file.open("rb") as stored:
+                uploads.append(Upload(stored.read(), m.filename or f"{m.pk}.jpg"))
         data = ReportInput(
             category_code=draft["category"],
             description=draft["description"],
@@ -543,6 +564,10 @@ class Bot:
             self.ask_next()
             return
         report = submission.report
+        if report.reporter_id is None:
+            # The outbox tells reporters; an anonymous one still needs the
+            # tracking code, on this conversation.
+            reply(self.conversation, receipt(report), report=report)
         self.message.report = report
         self.message.status = Status.REPORTED
         InboundMessage.objects.filter(
@@ -588,8 +613,15 @@ def _download(message: InboundMessage, profile: CityProfile) -> None:
     limit = verification_policy(profile).max_upload_mb * 1024 * 1024
     adapter = adapter_for(message.channel)
     for position, ref in enumerate(refs):
-        data, content_type = adapter.fetch_media(MediaRef(**ref))
-        if len(data) > limit:
+        try:
+            data, content_type = adapter.fetch_media(MediaRef(**ref))
+        except MediaTooLarge:  # the provider said so before any download
+            data, content_type = None, ""
+        except PermanentFailure as exc:  # gone at the provider: retrying cannot help
+            logger.warning("%s media not fetched: %s", message.channel, exc)
+            message.media_refs = []
+            raise _MediaRefused(_("Foto itu tidak bisa kami ambil; kirim ulang fotonya.")) from exc
+        if data is None or len(data) > limit:
             raise _MediaRefused(
                 _("Foto terlalu besar (maksimal %(mb)s MB).")
                 % {"mb": verification_policy(profile).max_upload_mb}

@@ -3,10 +3,10 @@
 Each message goes out on the recipient's own channel:
 
 * a chat reply → its conversation;
-* a message about a report to its reporter → the conversation the report came
-  from, else the citizen's newest conversation, else an SMS to their verified
-  number when the city has SMS; a citizen of the app alone reads it in the app
-  (its timeline), so nothing more is sent;
+* a message about a report to its reporter → the conversation the report (or
+  their duplicate merged into it) came from; else, for a report staff took down
+  (a call, a walk-in), an SMS to the verified number when the city has SMS; a
+  citizen of the app reads it in the app (its timeline), so nothing more is sent;
 * a message to staff or an OPD → e-mail, when they have an address.
 
 WhatsApp accepts free text only within 24 hours of the citizen's last message;
@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from messaging.adapters import adapter_for
@@ -38,24 +39,24 @@ WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 def origin_conversation(report, citizen_id: int | None) -> Conversation | None:
-    """The conversation a report was made in, for this reporter."""
-    if report is None:
+    """The conversation this reporter made the report in, or made a duplicate
+    in that was merged into it (they keep hearing about the main report where
+    they spoke). A report made in the app is followed in the app: a citizen's
+    WhatsApp chat about another report is not where it goes."""
+    if report is None or not citizen_id:
         return None
-    found = (
-        Conversation.objects.filter(messages__report=report)
-        .filter(citizen_id=citizen_id)
+    return (
+        Conversation.objects.filter(citizen_id=citizen_id, channel__in=enabled_api_channels())
+        .filter(Q(messages__report=report) | Q(messages__report__merged_into=report))
         .order_by("-last_inbound_at")
         .first()
     )
-    if found is None and citizen_id:
-        found = (
-            Conversation.objects.filter(
-                citizen_id=citizen_id, channel__in=enabled_api_channels()
-            )
-            .order_by("-last_inbound_at")
-            .first()
-        )
-    return found
+
+
+def _hears_by_sms(report) -> bool:
+    """A citizen whose report staff took down (a call, a walk-in, a letter)
+    hears back by SMS; one who used the app reads it there."""
+    return report is not None and report.channel not in ("app", "web", "open311")
 
 
 class ChannelBackend:
@@ -73,7 +74,7 @@ class ChannelBackend:
                 self._send(conversation, outgoing, message)
                 return
             phone = message.citizen.phone
-            if phone and "sms" in enabled_api_channels():
+            if phone and _hears_by_sms(message.report) and "sms" in enabled_api_channels():
                 conversation, _new = Conversation.objects.get_or_create(
                     channel="sms", address=phone, defaults={"citizen": message.citizen}
                 )
@@ -110,7 +111,8 @@ class ChannelBackend:
             adapter = adapter_for(conversation.channel)
         except ChannelNotEnabled as exc:
             raise PermanentFailure(f"channel {conversation.channel} is no longer enabled") from exc
-        provider_id = adapter.send(conversation.address, outgoing)
+        with translation.override(conversation.language):  # labels the adapter adds
+            provider_id = adapter.send(conversation.address, outgoing)
         OutboundMessage.objects.create(
             conversation=conversation,
             outbox_id=message.pk,

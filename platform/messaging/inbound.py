@@ -22,6 +22,7 @@ from messaging.models import Conversation, InboundMedia, InboundMessage, Outboun
 logger = logging.getLogger("messaging.inbound")
 
 MAX_TEXT = 5000
+MAX_ATTEMPTS = 5
 STATUS_ORDER = {"sent": 0, "delivered": 1, "read": 2, "failed": 3}
 
 
@@ -112,24 +113,66 @@ def record_statuses(updates: Iterable[StatusUpdate]) -> int:
 
 
 def process_pending(ids: list[int] | None = None, *, limit: int = 200) -> int:
-    """Process received messages in order, one transaction each; a message
-    another worker holds is skipped (``SKIP LOCKED``)."""
+    """Process received messages, conversation by conversation, in the order
+    they arrived. The conversation's row is locked for its turn (``SKIP
+    LOCKED``: another worker holding it is processing the same sender), so two
+    workers never interleave one chat's draft. A message whose processing
+    fails (a provider outage while downloading its photo) is left received, and
+    the sender's later messages wait behind it for the next sweep."""
     from messaging.conversation import handle
 
-    pending = InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED)
+    pending = InboundMessage.objects.filter(
+        status=InboundMessage.Status.RECEIVED, conversation__isnull=False
+    )
     if ids is not None:
         pending = pending.filter(pk__in=ids)
+    conversations = list(
+        pending.order_by("conversation_id").values_list("conversation_id", flat=True).distinct()
+    )
     done = 0
-    for pk in pending.order_by("received_at", "pk").values_list("pk", flat=True)[:limit]:
+    for conversation_id in conversations:
         with transaction.atomic():
-            message = (
-                InboundMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=InboundMessage.Status.RECEIVED)
-                .select_related("conversation")
+            locked = (
+                Conversation.objects.select_for_update(skip_locked=True)
+                .filter(pk=conversation_id)
                 .first()
             )
-            if message is None:
+            if locked is None:
                 continue
-            handle(message, now=timezone.now())
-            done += 1
+            messages = InboundMessage.objects.filter(
+                conversation_id=conversation_id, status=InboundMessage.Status.RECEIVED
+            ).order_by("received_at", "pk")
+            for message in messages[:limit]:
+                message.conversation = locked
+                try:
+                    with transaction.atomic():
+                        handle(message, now=timezone.now())
+                except Exception as exc:
+                    _failed(message, exc)
+                    break
+                done += 1
     return done
+
+
+def _failed(message: InboundMessage, exc: Exception) -> None:
+    """Count a failed attempt; the sender's later messages wait behind this one
+    (their order matters) until it succeeds or, after MAX_ATTEMPTS, is handed to
+    an operator in the inbox with its error, and the chat moves on."""
+    message.attempts += 1
+    message.error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = InboundMessage.Status.INBOX
+        logger.error(
+            "%s message failed %d times, handed to the inbox: %s",
+            message.channel,
+            message.attempts,
+            message.error,
+        )
+    else:
+        logger.warning(
+            "%s message failed (attempt %d), retried later: %s",
+            message.channel,
+            message.attempts,
+            message.error,
+        )
+    message.save(update_fields=["attempts", "error", "status"])

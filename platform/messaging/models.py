@@ -7,6 +7,8 @@ conversations that know nothing of each other (ISOLATION.md).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +52,9 @@ class Conversation(models.Model):
         verbose_name = _("percakapan")
         verbose_name_plural = _("percakapan")
         constraints = [
-            models.UniqueConstraint(fields=["channel", "address"], name="one_conversation_per_sender")
+            models.UniqueConstraint(
+                fields=["channel", "address"], name="one_conversation_per_sender"
+            )
         ]
 
     def __str__(self) -> str:
@@ -80,6 +84,8 @@ class InboundMessage(models.Model):
         SPAM = "spam", _("Spam")
         HELD = "held", _("Ditahan (banjir pesan)")
 
+    # How screens and the API name a message: ids repeat across cities (ISOLATION.md #8).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.CharField(_("kanal"), max_length=16, choices=Channel.choices)
     provider_message_id = models.CharField(max_length=200)
     conversation = models.ForeignKey(
@@ -123,6 +129,9 @@ class InboundMessage(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Failed processing attempts (a provider outage while fetching a photo):
+    # after MAX_ATTEMPTS the message goes to the inbox instead of blocking the chat.
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("pesan masuk")
@@ -157,6 +166,9 @@ class InboundMedia(models.Model):
         verbose_name = _("lampiran")
         verbose_name_plural = _("lampiran")
 
+    def __str__(self) -> str:
+        return self.filename or self.file.name
+
 
 class OutboundMessage(models.Model):
     """What Kanal sent on a channel, with the provider's id so its delivery
@@ -186,3 +198,6 @@ class OutboundMessage(models.Model):
         verbose_name = _("pesan terkirim")
         verbose_name_plural = _("pesan terkirim")
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.conversation} · {self.get_status_display()}"

@@ -22,6 +22,14 @@ def report_summary(report) -> str:
     return "\n".join(lines)
 
 
+def receipt(report) -> Outgoing:
+    """The answer to a new report: its tracking code and verdict in words."""
+    code = report.tracking_code
+    head = _("Terima kasih, laporan Anda sudah kami terima. Kode lacak: %(code)s.") % {"code": code}
+    tail = _("Ketik STATUS %(code)s kapan saja untuk melihat perkembangannya.") % {"code": code}
+    return Outgoing(text="\n".join([head, report_summary(report), tail]), subject=head)
+
+
 def notification_text(message) -> Outgoing:
     report = message.report
     payload = message.payload or {}
@@ -30,13 +38,7 @@ def notification_text(message) -> Outgoing:
         return Outgoing(text=_("Ada kabar baru dari layanan pengaduan kota."))
     code = report.tracking_code
     if kind == "report.received":
-        head = _("Terima kasih, laporan Anda sudah kami terima. Kode lacak: %(code)s.") % {
-            "code": code
-        }
-        tail = _("Ketik STATUS %(code)s kapan saja untuk melihat perkembangannya.") % {
-            "code": code
-        }
-        return Outgoing(text="\n".join([head, report_summary(report), tail]), subject=head)
+        return receipt(report)
     if kind == "report.needs_info":
         text = _("Petugas meminta informasi tambahan untuk laporan %(code)s: %(question)s") % {
             "code": code,
@@ -44,14 +46,16 @@ def notification_text(message) -> Outgoing:
         }
         return Outgoing(text=text, subject=text[:120])
     if kind in ("report.progress", "report.resolved") and payload.get("note"):
-        text = report_summary(report) + "\n" + _("Catatan petugas: %(note)s") % {
-            "note": payload["note"]
-        }
+        text = (
+            report_summary(report)
+            + "\n"
+            + _("Catatan petugas: %(note)s") % {"note": payload["note"]}
+        )
         return Outgoing(text=text, subject=text.splitlines()[0])
     if kind == "report.rejected" and payload.get("reason"):
-        text = report_summary(report) + "\n" + _("Alasan: %(reason)s") % {
-            "reason": payload["reason"]
-        }
+        text = (
+            report_summary(report) + "\n" + _("Alasan: %(reason)s") % {"reason": payload["reason"]}
+        )
         return Outgoing(text=text, subject=text.splitlines()[0])
     text = report_summary(report)
     return Outgoing(text=text, subject=text.splitlines()[0])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging import views
+from messaging import media_views, views
 
 urlpatterns = [
     path("whatsapp/webhook/", views.webhook, {"channel": "whatsapp"}, name="whatsapp-webhook"),
@@ -8,4 +8,5 @@ urlpatterns = [
     path("sms/inbound/", views.webhook, {"channel": "sms"}, name="sms-inbound"),
     path("sms/status/", views.webhook, {"channel": "sms"}, name="sms-status"),
     path("email/inbound/", views.webhook, {"channel": "email"}, name="email-inbound"),
+    path("media/<str:uid>/<int:position>", media_views.inbox_media, name="inbox-media"),
 ]

@@ -55,7 +55,10 @@ def webhook(request: HttpRequest, channel: str) -> HttpResponse:
         return _refusal(401, "SIGNATURE_INVALID", "signature missing or invalid")
     except MalformedWebhook as exc:
         logger.warning("%s webhook not readable: %s", channel, exc)
-        return _refusal(400, "MALFORMED_WEBHOOK", "webhook body not understood")
+        # Signed but unreadable, or not for this city: retrying cannot help, and
+        # some providers (Mailgun) retry anything but their own "reject" status.
+        status = getattr(adapter, "malformed_status", 400)
+        return _refusal(status, "MALFORMED_WEBHOOK", "webhook body not understood")
     receive(channel, parsed.incoming)
     record_statuses(parsed.statuses)
     acknowledge = getattr(adapter, "acknowledge", None)

@@ -39,7 +39,7 @@ from people.otp import normalize_phone
 CONSOLE_GROUP = "Admin Diskominfo"
 # The apps whose screens the console shows a Diskominfo admin. auth (raw users
 # and groups) is deliberately absent: staff are managed on the "Petugas" screen.
-CONSOLE_APPS = ("cityconfig", "ranking", "people", "open311")
+CONSOLE_APPS = ("cityconfig", "ranking", "people", "open311", "messaging")
 TEMP_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 # Where each role works: the app a person is pointed to when the console is not theirs.

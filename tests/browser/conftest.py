@@ -104,6 +104,9 @@ def web_cities(django_db_setup, django_db_blocker) -> dict:
                 text = (CONFIG_DIR / f"{seed}.yaml").read_text()
                 text = text.replace(f"slug: {seed}", f"slug: {slug}", 1)
                 text = _replace_domains(text, slug)
+                # A city's channel secrets carry its own prefix (cityconfig.checks).
+                prefix = slug.upper().replace("-", "_")
+                text = text.replace(f"env:KANAL_{seed.upper()}_", f"env:KANAL_{prefix}_")
                 config = parse_config(text)
                 # No internet here: the seed's public tile server (branding.map)
                 # is left out; tests that want tiles name a local one (TileServer).

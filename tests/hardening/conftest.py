@@ -127,6 +127,9 @@ def hard_cities(django_db_setup, django_db_blocker) -> dict:
             if not City.objects.filter(slug=slug).exists():
                 text = (CONFIG_DIR / f"{seed}.yaml").read_text()
                 text = _replace_domains(text.replace(f"slug: {seed}", f"slug: {slug}", 1), slug)
+                # A city's secrets carry its own prefix (cityconfig.checks.check_messaging).
+                prefix = slug.upper().replace("-", "_")
+                text = text.replace(f"env:KANAL_{seed.upper()}_", f"env:KANAL_{prefix}_")
                 apply_config(parse_config(text), actor="pytest-hardening")
             cities[slug] = City.objects.get(slug=slug)
         connection.set_schema_to_public()

@@ -6,6 +6,7 @@ import { type AppConfig, state } from './state';
 import * as citizen from './citizen';
 import { commandCenter } from './command';
 import { responder } from './respond';
+import { inboxScreen } from './inbox';
 import { survey } from './survey';
 import { workbench } from './work';
 import { errorBox, leave, setRenderer } from './ui';
@@ -26,6 +27,7 @@ const routes: [RegExp, Area, View][] = [
   [/^\/command(\/.*)?$/, 'command', commandCenter],
   [/^\/respond(\/.*)?$/, 'respond', responder],
   [/^\/survei(\/.*)?$/, 'survey', survey],
+  [/^\/kerja\/pesan(?:\/([0-9a-f-]{36}))?\/?$/, 'work', inboxScreen],
   [/^\/kerja(\/[A-Za-z0-9-]*)?\/?$/, 'work', workbench],
 ];
 

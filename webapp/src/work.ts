@@ -103,7 +103,7 @@ export async function workbench(main: HTMLElement, match: RegExpMatchArray): Pro
   replace(
     main,
     h('div', { class: 'cc-head' }, h('h1', { class: 'page-title' }, t('wbTitle')),
-      h('div', { class: 'cc-tools' }, h('button', { type: 'button', class: 'secondary', 'aria-label': t('wbRefresh'), onclick: () => void workbench(main, match) }, '↻'), signOutButton(() => void workbench(main, match)))),
+      h('div', { class: 'cc-tools' }, h('a', { href: '/kerja/pesan/', 'data-link': '', class: 'button secondary', id: 'to-inbox' }, t('ibTitle')), h('button', { type: 'button', class: 'secondary', 'aria-label': t('wbRefresh'), onclick: () => void workbench(main, match) }, '↻'), signOutButton(() => void workbench(main, match)))),
     status,
     h('div', { class: 'work-layout' }, h('div', { class: 'work-side' }, tabs, list), detail),
   );

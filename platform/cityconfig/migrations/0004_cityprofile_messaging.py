@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cityconfig', '0003_area_desa_office_name'),
+        ("cityconfig", "0003_area_desa_office_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cityprofile',
-            name='messaging',
+            model_name="cityprofile",
+            name="messaging",
             field=models.JSONField(default=dict),
         ),
     ]

@@ -105,3 +105,8 @@ class SignatureInvalid(Exception):
 
 class MalformedWebhook(Exception):
     """Signed correctly, but not something the adapter can read."""
+
+
+class MediaTooLarge(Exception):
+    """``fetch_media``: the provider states the file is over the city's upload
+    limit, so it is not downloaded (the bot says the photo is too large)."""

@@ -6,28 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cityconfig', '0004_cityprofile_messaging'),
-        ('messaging', '0001_initial'),
-        ('notifications', '0003_initial'),
-        ('people', '0005_citizen_email'),
-        ('reports', '0006_survey_photo'),
+        ("cityconfig", "0004_cityprofile_messaging"),
+        ("messaging", "0001_initial"),
+        ("notifications", "0003_initial"),
+        ("people", "0005_citizen_email"),
+        ("reports", "0006_survey_photo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='outboxmessage',
-            name='outbox_has_recipient',
+            model_name="outboxmessage",
+            name="outbox_has_recipient",
         ),
         migrations.AddField(
-            model_name='outboxmessage',
-            name='conversation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='messaging.conversation'),
+            model_name="outboxmessage",
+            name="conversation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="messaging.conversation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outboxmessage',
-            constraint=models.CheckConstraint(condition=models.Q(('citizen__isnull', False), ('user__isnull', False), ('opd__isnull', False), ('conversation__isnull', False), _connector='OR'), name='outbox_has_recipient'),
+            model_name="outboxmessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("citizen__isnull", False),
+                    ("user__isnull", False),
+                    ("opd__isnull", False),
+                    ("conversation__isnull", False),
+                    _connector="OR",
+                ),
+                name="outbox_has_recipient",
+            ),
         ),
     ]

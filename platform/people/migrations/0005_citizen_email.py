@@ -4,24 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_staff_profile'),
+        ("people", "0004_staff_profile"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='citizen',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='surel'),
+            model_name="citizen",
+            name="email",
+            field=models.EmailField(
+                blank=True, max_length=254, null=True, unique=True, verbose_name="surel"
+            ),
         ),
         migrations.AlterField(
-            model_name='citizen',
-            name='phone',
-            field=models.CharField(blank=True, max_length=20, null=True, unique=True, verbose_name='nomor telepon'),
+            model_name="citizen",
+            name="phone",
+            field=models.CharField(
+                blank=True, max_length=20, null=True, unique=True, verbose_name="nomor telepon"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citizen',
-            constraint=models.CheckConstraint(condition=models.Q(('phone__isnull', False), ('email__isnull', False), _connector='OR'), name='citizen_has_address'),
+            model_name="citizen",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("phone__isnull", False), ("email__isnull", False), _connector="OR"
+                ),
+                name="citizen_has_address",
+            ),
         ),
     ]
