@@ -61,6 +61,8 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/heic", "image/heif", "image/web
 CANCEL = {"batal", "cancel", "stop"}
 HELP = {"bantuan", "help", "menu", "?", "info"}
 START = {"lapor", "report", "mulai", "start", "/start", "halo", "hai", "hi", "hello", "p"}
+# Typed in the middle of a draft, these start over (a greeting does not).
+RESTART = {"lapor", "report", "mulai", "start", "/start"}
 SKIP = {"lewati", "skip", "tidak ada", "tidak", "no"}
 SEND = {"kirim", "ya", "send", "yes", "ok", "oke"}
 ENGLISH = {"english", "bahasa inggris", "inggris", "/english"}
@@ -175,6 +177,9 @@ class Bot:
             self.ask_next()
             return
         state = self.conversation.state
+        if state != State.IDLE and text in RESTART and not self._chosen(text):
+            self._reset()
+            state = State.IDLE
         if state == State.IDLE:
             self._start(text)
         elif state == State.CATEGORY:

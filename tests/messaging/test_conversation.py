@@ -104,6 +104,15 @@ def test_a_chat_becomes_a_routed_report_and_the_receipt_waits_for_the_same_chat(
     assert InboundMessage.objects.filter(report=report).exists()  # the chat knows its report
 
 
+def test_lapor_in_the_middle_of_a_draft_starts_over(mataram):
+    to_location_step()
+    answers = say("LAPOR")
+    assert "kategori" in answers[-1].lower()
+    conversation = Conversation.objects.get(address=SENDER)
+    assert conversation.state == Conversation.State.CATEGORY
+    assert "category" not in conversation.draft  # the old choice is gone
+
+
 def test_status_answers_in_words_for_the_tracking_code_as_people_type_it(mataram):
     report = chat_a_report()
     typed = report.tracking_code.lower().replace("-", "")
