@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import uuid
 
-from django.core import signing
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest
 
+from kanal.signed_links import link_token, token_is_valid
 from messaging.models import InboundMessage
 
 #: Shorter than report photos' links: these are private messages.
@@ -25,8 +24,7 @@ LINK_MAX_AGE = 60 * 60
 INLINE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=f"kanal.inbox-media:{connection.schema_name}")
+PURPOSE = "inbox-media"
 
 
 def _value(uid: str, position: int) -> str:
@@ -39,19 +37,11 @@ def media_path(uid: str, position: int) -> str:
 
 def signed_media_url(uid: str, position: int) -> str:
     """The attachment's URL with a token that lets this city's server send it."""
-    value = _value(uid, position)
-    token = _signer().sign(value)[len(value) + 1 :]
-    return f"{media_path(uid, position)}?t={token}"
+    return f"{media_path(uid, position)}?t={link_token(PURPOSE, _value(uid, position))}"
 
 
 def link_is_valid(token: str | None, uid: str, position: int) -> bool:
-    if not token or len(token) > 200:
-        return False
-    try:
-        _signer().unsign(f"{_value(uid, position)}:{token}", max_age=LINK_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    return True
+    return token_is_valid(PURPOSE, _value(uid, position), token, LINK_MAX_AGE)
 
 
 def inbox_media(request: HttpRequest, uid: str, position: int):
